@@ -1,0 +1,31 @@
+// Error codes a client may see, shared so the web app can show each one plainly.
+import { z } from "zod";
+
+/** Why something failed, in terms a client can act on. */
+export const errorCodeSchema = z.enum([
+  /** The request did not match its schema. */
+  "BAD_INPUT",
+  /** No such session for this credential (also what another credential's session looks like). */
+  "NOT_FOUND",
+  /** A named limit was reached: sessions, subscriptions, input rate. */
+  "LIMIT",
+  /** The server is shutting down and takes no new work. */
+  "SHUTTING_DOWN",
+  /** The sandbox provider refused our credentials (bad E2B key). */
+  "SANDBOX_AUTH",
+  /** The sandbox provider refused for quota or rate reasons. */
+  "SANDBOX_QUOTA",
+  /** The sandbox template does not exist. */
+  "SANDBOX_TEMPLATE",
+  /** The sandbox provider could not be reached or timed out. */
+  "SANDBOX_UNREACHABLE",
+  /** The sandbox failed in another way. */
+  "SANDBOX_FAILED",
+  /** A start command needs a program the sandbox lacks (e.g. `claude`). */
+  "PROGRAM_MISSING",
+  /** The session has ended; it takes no more input. */
+  "SESSION_ENDED",
+  /** Something unexpected on the server; the message says what. */
+  "INTERNAL",
+]);
+export type ErrorCode = z.infer<typeof errorCodeSchema>;

@@ -1,0 +1,7 @@
+// Public entry of @porthole/protocol: schemas, inferred types and limits.
+export * from "./limits.js";
+export * from "./errors.js";
+export * from "./session.js";
+export * from "./terminal.js";
+export * from "./events.js";
+export * from "./health.js";

@@ -1,0 +1,42 @@
+// Every bound the server enforces on what clients send, in one place, so both sides agree.
+
+/** Largest `data` one `terminal.input` call may carry, in UTF-8 bytes (a big paste is split). */
+export const MAX_INPUT_BYTES = 64 * 1024;
+
+/** Terminal width bounds in columns; 0, negatives and fractions are refused too. */
+export const MIN_COLS = 1;
+export const MAX_COLS = 1000;
+
+/** Terminal height bounds in rows. */
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 500;
+
+/** Longest session id accepted anywhere; real ids are far shorter (see SESSION_ID_PATTERN). */
+export const MAX_SESSION_ID_LENGTH = 64;
+
+/** Longest client id: a client names itself once per page load to sequence its input. */
+export const MAX_CLIENT_ID_LENGTH = 64;
+
+/** Longest start command typed into a new session's shell. */
+export const MAX_COMMAND_LENGTH = 4096;
+
+/** Longest git repository URL a session may clone before it starts. */
+export const MAX_REPO_URL_LENGTH = 2048;
+
+/** Longest session title a client may set. */
+export const MAX_TITLE_LENGTH = 100;
+
+/** Highest input sequence number; a client that gets here must pick a new client id. */
+export const MAX_SEQ = 2 ** 31 - 1;
+
+/** Output offsets are byte counts since a session started; they stay exact integers. */
+export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+/** Default cap on live sessions across the whole server (config may lower or raise it). */
+export const DEFAULT_MAX_SESSIONS = 128;
+
+/** Default cap on live sessions one credential may hold. */
+export const DEFAULT_MAX_SESSIONS_PER_CREDENTIAL = 32;
+
+/** Characters allowed in ids: URL-safe, no separators that tracked() ids forbid. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
