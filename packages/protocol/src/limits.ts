@@ -40,3 +40,14 @@ export const DEFAULT_MAX_SESSIONS_PER_CREDENTIAL = 32;
 
 /** Characters allowed in ids: URL-safe, no separators that tracked() ids forbid. */
 export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Flow control for clients that acknowledge output (browser terminals): the server stops sending
+ * to a client holding more than FLOW_HIGH_WATERMARK unacknowledged bytes and starts again below
+ * FLOW_LOW_WATERMARK. Small enough that Ctrl-C during a flood shows its prompt at once.
+ */
+export const FLOW_HIGH_WATERMARK = 100_000;
+export const FLOW_LOW_WATERMARK = 5_000;
+
+/** A client acknowledges once it has rendered at least this many bytes since its last ack. */
+export const FLOW_ACK_BYTES = 5_000;

@@ -1,0 +1,211 @@
+// One client's read position in a session: replay, then live output, snapshots when it fell behind.
+import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
+import { untilAny } from "./change-signal.js";
+import type { Session, SessionEvent } from "./session.js";
+
+/** Largest output event an attachment yields, so one frame never holds much. */
+export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
+
+/** How a client attaches. */
+export interface AttachOptions {
+  /** Offset the client has everything before (tRPC's lastEventId), or null for a fresh attach. */
+  from: number | null;
+  /** True when the client calls `ack()` as it renders output (flow control by watermarks). */
+  acks?: boolean;
+  /** Largest `output` event in bytes. */
+  maxEventBytes?: number;
+}
+
+/** What an attachment tells its session. */
+export interface AttachmentHooks {
+  detach: () => void;
+  flowChanged: () => void;
+}
+
+/**
+ * A cursor over a session's events for one client. Call `next()` for each event; it waits for
+ * output and never blocks the PTY: a client that falls out of the log gets a `snapshot`.
+ */
+export class Attachment {
+  readonly #session: Session;
+  readonly #hooks: AttachmentHooks;
+  readonly #acks: boolean;
+  readonly #maxEventBytes: number;
+  /** Output before this offset was written before the client attached: replay, not live. */
+  readonly #replayUntil: number;
+  #cursor: number | null;
+  #acked: number;
+  #statusesSent = 0;
+  #readySent = false;
+  #size: { cols: number; rows: number };
+  #finished = false;
+  #detached = false;
+  #backpressured = false;
+  #ackBlocked = false;
+  #ackWaiter: (() => void) | null = null;
+
+  constructor(session: Session, options: AttachOptions, hooks: AttachmentHooks) {
+    this.#session = session;
+    this.#hooks = hooks;
+    this.#acks = options.acks ?? false;
+    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#replayUntil = session.log.end;
+    this.#cursor = options.from === null ? null : Math.min(options.from, session.log.end);
+    this.#acked = this.#cursor ?? 0;
+    this.#size = { cols: session.cols, rows: session.rows };
+  }
+
+  /** The offset this client has been sent everything before. */
+  get offset(): number {
+    return this.#cursor ?? this.#session.log.start;
+  }
+
+  /** True while this client cannot take more output (its socket is full, or it is unacknowledged). */
+  get blocked(): boolean {
+    return this.#backpressured || this.#ackBlocked;
+  }
+
+  /** The transport says whether its buffer is over its bound. */
+  setBackpressured(backpressured: boolean): void {
+    if (this.#backpressured === backpressured) return;
+    this.#backpressured = backpressured;
+    this.#hooks.flowChanged();
+  }
+
+  /** The client has rendered every byte before `offset`. */
+  ack(offset: number): void {
+    if (offset <= this.#acked) return;
+    this.#acked = Math.min(offset, this.#cursor ?? offset);
+    if (this.#ackBlocked && this.#unacked() <= FLOW_LOW_WATERMARK) {
+      this.#ackBlocked = false;
+      this.#hooks.flowChanged();
+      this.#ackWaiter?.();
+    }
+  }
+
+  /** Stops following the session. */
+  detach(): void {
+    if (this.#detached) return;
+    this.#detached = true;
+    this.#ackWaiter?.();
+    this.#hooks.detach();
+  }
+
+  /**
+   * The next event for this client, waiting as long as it takes, or null when the stream is over
+   * (the session ended, or `signal` aborted).
+   */
+  async next(signal?: AbortSignal): Promise<SessionEvent | null> {
+    while (!this.#finished && !this.#detached && !signal?.aborted) {
+      const event = await this.#poll();
+      if (event) return event;
+      const waits = [this.#session.changed(), this.#session.log.changed()];
+      if (this.#ackBlocked) waits.push(new Promise<void>((resolve) => (this.#ackWaiter = resolve)));
+      await untilAny(waits, signal);
+      this.#ackWaiter = null;
+    }
+    return null;
+  }
+
+  /** The event due now, if any. */
+  async #poll(): Promise<SessionEvent | null> {
+    const session = this.#session;
+    const log = session.log;
+    const at = (event: SessionEvent["event"]): SessionEvent => ({
+      offset: this.#cursor ?? log.start,
+      event,
+    });
+
+    if (this.#statusesSent < session.statuses.length && !this.#readySent) {
+      return at(session.statuses[this.#statusesSent++]!);
+    }
+    if (session.state === "failed") {
+      this.#finished = true;
+      const failure = session.failure ?? { code: "SANDBOX_FAILED", message: "The session failed" };
+      return at({ type: "error", ...failure });
+    }
+    if (!this.#readySent && session.state !== "starting") {
+      this.#readySent = true;
+      return at({ type: "ready", session: session.info() });
+    }
+    if (session.cols !== this.#size.cols || session.rows !== this.#size.rows) {
+      this.#size = { cols: session.cols, rows: session.rows };
+      return at({ type: "resize", ...this.#size });
+    }
+    if (this.#ackBlocked) return null;
+
+    const output = await this.#output();
+    if (output) return output;
+
+    // A closed log has delivered all it can (a closed session's lost bytes cannot be redrawn).
+    if (log.closed) {
+      this.#finished = true;
+      if (session.exit) return at({ type: "exit", ...session.exit });
+      return at({ type: "error", code: "SESSION_ENDED", message: endMessage(session.endReason) });
+    }
+    return null;
+  }
+
+  /** Output from the cursor, or a snapshot when the cursor's bytes are gone. */
+  async #output(): Promise<SessionEvent | null> {
+    const log = this.#session.log;
+    if (this.#cursor === null && log.start === 0) this.#cursor = 0;
+    if (this.#cursor === null || this.#cursor < log.start) {
+      if (this.#session.ended) return null;
+      const from = this.#cursor;
+      const snapshot = await this.#session.screen.snapshot();
+      this.#cursor = snapshot.offset;
+      this.#acked = Math.max(this.#acked, snapshot.offset);
+      return {
+        offset: snapshot.offset,
+        event: {
+          type: "snapshot",
+          data: snapshot.data,
+          cols: snapshot.cols,
+          rows: snapshot.rows,
+          offset: snapshot.offset,
+          skipped: from === null ? 0 : snapshot.offset - from,
+        },
+      };
+    }
+    if (this.#cursor >= log.end) return null;
+    // Keep replayed and live bytes in separate events so the client knows which is which.
+    const replay = this.#cursor < this.#replayUntil;
+    const limit = replay
+      ? Math.min(this.#maxEventBytes, this.#replayUntil - this.#cursor)
+      : this.#maxEventBytes;
+    const slice = log.read(this.#cursor, limit);
+    if (!slice) return this.#output();
+    if (slice.to === slice.from) {
+      this.#cursor = slice.from;
+      return null;
+    }
+    this.#cursor = slice.to;
+    if (this.#acks && this.#unacked() > FLOW_HIGH_WATERMARK) {
+      this.#ackBlocked = true;
+      this.#hooks.flowChanged();
+    }
+    const data = slice.bytes.toString("utf8");
+    return {
+      offset: slice.to,
+      event: replay ? { type: "output", data, replay: true } : { type: "output", data },
+    };
+  }
+
+  #unacked(): number {
+    return (this.#cursor ?? 0) - this.#acked;
+  }
+}
+
+function endMessage(reason: Session["endReason"]): string {
+  switch (reason) {
+    case "detached":
+      return "The session ended: nobody was attached for too long";
+    case "idle":
+      return "The session ended: no input or output for too long";
+    case "shutdown":
+      return "The session ended: the server is shutting down";
+    default:
+      return "The session was closed";
+  }
+}

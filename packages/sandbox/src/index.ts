@@ -1,0 +1,41 @@
+// Public API of @porthole/sandbox: terminal sessions over E2B or local PTYs, with replay and snapshots.
+export {
+  SessionManager,
+  type CreateSessionRequest,
+  type SessionManagerOptions,
+} from "./session-manager.js";
+export {
+  Session,
+  DEFAULT_DETACH_GRACE_MS,
+  DEFAULT_EXITED_LINGER_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  type EndReason,
+  type SessionEvent,
+  type SessionSpec,
+  type SessionTimings,
+} from "./session.js";
+export { Attachment, DEFAULT_MAX_EVENT_BYTES, type AttachOptions } from "./attachment.js";
+export {
+  OutputLog,
+  DEFAULT_LOG_CAPACITY,
+  type LogSlice,
+  type OutputLogOptions,
+} from "./output-log.js";
+export { ScreenMirror, DEFAULT_SNAPSHOT_SCROLLBACK, type ScreenSnapshot } from "./screen.js";
+export { SandboxError, isSandboxError, toSandboxError } from "./errors.js";
+export type {
+  OrphanSandbox,
+  PtyHandlers,
+  PtyRef,
+  SandboxProvider,
+  SandboxPty,
+  StartRequest,
+} from "./provider.js";
+export {
+  LocalProvider,
+  LOCAL_KILL_GRACE_MS,
+  type LocalProviderOptions,
+} from "./providers/local.js";
+export { buildShellEnv, INHERITED_ENV_VARS } from "./providers/shell-env.js";
+export { findProgram } from "./providers/find-program.js";
+export { newSessionId } from "./session-id.js";

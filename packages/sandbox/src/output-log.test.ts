@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { OutputLog } from "./output-log.js";
+
+const text = (log: OutputLog, from: number, max = 1 << 20) =>
+  log.read(from, max)?.bytes.toString("utf8");
+
+describe("OutputLog", () => {
+  it("reads back exactly what was appended, from any offset", () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 16 });
+    log.append(Buffer.from("hello "));
+    log.append(Buffer.from("world, across several blocks"));
+    expect(log.end).toBe(34);
+    expect(text(log, 0)).toBe("hello world, across several blocks");
+    expect(text(log, 6)).toBe("world, across several blocks");
+    expect(text(log, 34)).toBe("");
+  });
+
+  it("reads nothing past the end rather than failing", () => {
+    const log = new OutputLog();
+    log.append(Buffer.from("abc"));
+    expect(log.read(10, 100)).toEqual({ from: 3, to: 3, bytes: Buffer.alloc(0) });
+  });
+
+  it("caps a read at maxBytes and says where it stopped", () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 8 });
+    log.append(Buffer.from("0123456789abcdef0123"));
+    const slice = log.read(3, 10)!;
+    expect([slice.from, slice.to, slice.bytes.toString()]).toEqual([3, 13, "3456789abc"]);
+  });
+
+  it("drops the oldest blocks past capacity and keeps at least capacity bytes", () => {
+    const log = new OutputLog({ capacity: 64, blockSize: 16 });
+    for (let i = 0; i < 100; i++) log.append(Buffer.from(String(i % 10)));
+    expect(log.end).toBe(100);
+    expect(log.retainedBytes).toBeGreaterThanOrEqual(64);
+    expect(log.retainedBytes).toBeLessThanOrEqual(64 + 2 * 16);
+    expect(log.start % 16).toBe(0);
+    expect(log.read(log.start - 1, 10)).toBeNull();
+    expect(log.read(0, 10)).toBeNull();
+    const tail = log.read(log.start, 1000)!;
+    expect(tail.to).toBe(100);
+    expect(tail.bytes.toString()).toBe(
+      Array.from({ length: 100 - log.start }, (_, i) => String((log.start + i) % 10)).join(""),
+    );
+  });
+
+  it("keeps offsets exact through many wrap-arounds", () => {
+    const log = new OutputLog({ capacity: 100, blockSize: 32 });
+    const all: number[] = [];
+    for (let i = 0; i < 5000; i++) {
+      const chunk = Buffer.alloc((i % 7) + 1, i % 128);
+      log.append(chunk);
+      all.push(...chunk);
+    }
+    const slice = log.read(log.start, 1 << 20)!;
+    expect([...slice.bytes]).toEqual(all.slice(log.start));
+  });
+
+  it("never ends a read inside a UTF-8 character", () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 4 });
+    const euro = Buffer.from("€"); // e2 82 ac
+    log.append(Buffer.from("a"));
+    log.append(euro.subarray(0, 2));
+    expect(log.read(0, 100)).toMatchObject({ from: 0, to: 1 });
+    log.append(euro.subarray(2));
+    expect(text(log, 0)).toBe("a€");
+    // A read capped inside the character stops before it; the next one takes it whole.
+    expect(log.read(0, 2)).toMatchObject({ to: 1 });
+    expect(text(log, 1, 3)).toBe("€");
+    const emoji = Buffer.from("😀"); // 4 bytes
+    log.append(emoji.subarray(0, 3));
+    expect(log.read(4, 100)).toMatchObject({ from: 4, to: 4 });
+    log.append(emoji.subarray(3));
+    expect(text(log, 4)).toBe("😀");
+  });
+
+  it("starts a read at a character boundary when asked from inside one", () => {
+    const log = new OutputLog();
+    log.append(Buffer.from("€x"));
+    expect(log.read(1, 100)).toMatchObject({ from: 3, to: 4 });
+  });
+
+  it("delivers a broken character at the end once closed", () => {
+    const log = new OutputLog();
+    log.append(Buffer.from([0x61, 0xe2, 0x82]));
+    expect(log.read(0, 100)!.to).toBe(1);
+    log.close();
+    expect(log.read(0, 100)!.to).toBe(3);
+  });
+
+  it("passes invalid bytes through instead of waiting on them", () => {
+    const log = new OutputLog();
+    log.append(Buffer.from([0x61, 0xff, 0x62]));
+    expect(log.read(0, 100)!.to).toBe(3);
+  });
+
+  it("wakes a waiting reader on append and on close", async () => {
+    const log = new OutputLog();
+    const first = log.changed();
+    log.append(Buffer.from("x"));
+    await first;
+    const second = log.changed();
+    log.close();
+    await second;
+    await log.changed();
+    expect(() => log.append(Buffer.from("y"))).toThrow(/after close/);
+  });
+});

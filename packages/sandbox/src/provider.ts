@@ -1,0 +1,73 @@
+// The seam between sessions and where their shells run: one interface, a provider per backend.
+import type { ExitInfo, Isolation, ProviderName, StatusPhase } from "@porthole/protocol";
+
+/** What a provider needs to start one session's sandbox and shell. */
+export interface StartRequest {
+  /** The Porthole session id, recorded on the sandbox so it can be found again. */
+  sessionId: string;
+  cols: number;
+  rows: number;
+  /** Extra environment for the shell (e.g. ANTHROPIC_API_KEY); never written to a file. */
+  env: Record<string, string>;
+  /** Progress while the sandbox starts, shown to the person waiting. */
+  onStatus: (phase: StatusPhase, message: string) => void;
+  /** Aborted when the session is closed before it finished starting. */
+  signal: AbortSignal;
+}
+
+/** Callbacks a provider calls for the life of one PTY. */
+export interface PtyHandlers {
+  /** Raw bytes the PTY wrote, in order. A UTF-8 character may be split across calls. */
+  onData: (bytes: Uint8Array) => void;
+  /** The shell ended (or the sandbox died); called at most once. */
+  onExit: (exit: ExitInfo) => void;
+}
+
+/** Where a running PTY lives, enough to find it again after a restart. */
+export interface PtyRef {
+  sandboxId: string;
+  pid: number;
+}
+
+/** One running shell in one sandbox. */
+export interface SandboxPty {
+  readonly ref: PtyRef;
+  /** Sends keystrokes; calls are delivered in the order they were made. */
+  write(data: string): Promise<void>;
+  resize(cols: number, rows: number): Promise<void>;
+  /** Stops reading output so the program blocks on its writes; only where the backend allows. */
+  pause?(): void;
+  resume?(): void;
+  /** Kills the shell and releases the sandbox. Safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/** A sandbox of ours found at start-up that no live session owns. */
+export interface OrphanSandbox {
+  sandboxId: string;
+  /** The Porthole session id it was created for. */
+  sessionId: string;
+  startedAt: Date | null;
+}
+
+/** A backend that runs shells: E2B in production, node-pty on this machine by default. */
+export interface SandboxProvider {
+  readonly name: ProviderName;
+  /** How shells from this provider are kept apart from the machine and each other. */
+  readonly isolation: Isolation;
+  /** True when `SandboxPty.pause` really stops the program (flow control can rely on it). */
+  readonly canPause: boolean;
+  /**
+   * Creates a sandbox and starts a login shell in it. Rejects with a SandboxError; a failed or
+   * aborted start leaves nothing running.
+   */
+  start(request: StartRequest, handlers: PtyHandlers): Promise<SandboxPty>;
+  /** Checks that a program can run in this provider's sandboxes (e.g. `claude`). */
+  hasProgram?(program: string): Promise<boolean>;
+  /** Sandboxes carrying our metadata that this process does not own. */
+  listOrphans?(ownedSandboxIds: ReadonlySet<string>): Promise<OrphanSandbox[]>;
+  /** Kills a sandbox found by `listOrphans`. */
+  killSandbox?(sandboxId: string): Promise<void>;
+  /** Attaches to a shell in an existing sandbox (output written meanwhile is gone). */
+  reattach?(ref: PtyRef, cols: number, rows: number, handlers: PtyHandlers): Promise<SandboxPty>;
+}

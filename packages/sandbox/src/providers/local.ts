@@ -1,0 +1,198 @@
+// The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
+import { mkdirSync, rmSync } from "node:fs";
+import { constants as osConstants, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import type { ExitInfo } from "@porthole/protocol";
+import pty from "node-pty";
+import { SandboxError } from "../errors.js";
+import type { PtyHandlers, SandboxProvider, SandboxPty, StartRequest } from "../provider.js";
+import { bubblewrapArgs, SANDBOX_WORKSPACE } from "./bubblewrap.js";
+import { findProgram } from "./find-program.js";
+import { signalSession } from "./process-session.js";
+import { buildShellEnv } from "./shell-env.js";
+
+/** How long a closing shell gets after SIGHUP before its whole process group is SIGKILLed. */
+export const LOCAL_KILL_GRACE_MS = 500;
+
+/** Settings of the local provider. */
+export interface LocalProviderOptions {
+  /** Where per-session working directories go; default `<tmpdir>/porthole-sessions`. */
+  workspaceRoot?: string;
+  /** Shell to run; default `$SHELL`, else /bin/bash. */
+  shell?: string;
+  /** Run shells under bubblewrap (the `bwrap` binary must be installed). */
+  isolation?: "none" | "bubblewrap";
+  /** The environment the shell's allowlisted variables come from; default `process.env`. */
+  baseEnv?: NodeJS.ProcessEnv;
+  /** Directories prepended to the shell's PATH (e.g. where `claude` is installed). */
+  extraPath?: string[];
+  /** Delete a session's working directory when it closes (default true). */
+  removeWorkspaceOnClose?: boolean;
+}
+
+/** Directories bubblewrap already shows read-only. */
+const SYSTEM_DIR = /^\/(usr|bin|sbin|lib|lib32|lib64|libx32|etc|opt)(\/|$)/;
+
+/** Signal names by number, for exit reports. */
+const SIGNAL_NAMES = new Map(
+  Object.entries(osConstants.signals).map(([name, number]) => [number, name]),
+);
+
+/** Runs each session's shell in its own working directory on this machine. */
+export class LocalProvider implements SandboxProvider {
+  readonly name = "local" as const;
+  readonly isolation: "none" | "bubblewrap";
+  readonly canPause = true;
+  readonly workspaceRoot: string;
+  readonly #shell: string;
+  readonly #baseEnv: NodeJS.ProcessEnv;
+  readonly #removeWorkspace: boolean;
+  readonly #path: string;
+  readonly #extraPath: string[];
+  readonly #bwrap: string | null;
+
+  constructor(options: LocalProviderOptions = {}) {
+    this.#baseEnv = options.baseEnv ?? process.env;
+    this.isolation = options.isolation ?? "none";
+    this.workspaceRoot = options.workspaceRoot ?? join(tmpdir(), "porthole-sessions");
+    this.#removeWorkspace = options.removeWorkspaceOnClose ?? true;
+    this.#extraPath = options.extraPath ?? [];
+    this.#path = [...this.#extraPath, this.#baseEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(
+      ":",
+    );
+    this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
+    this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
+    if (this.isolation === "bubblewrap" && !this.#bwrap) {
+      throw new SandboxError(
+        "SANDBOX_FAILED",
+        "Isolation with bubblewrap was asked for, but `bwrap` is not installed (apt-get install bubblewrap)",
+      );
+    }
+  }
+
+  hasProgram(program: string): Promise<boolean> {
+    return Promise.resolve(findProgram(program, this.#path) !== null);
+  }
+
+  start(request: StartRequest, handlers: PtyHandlers): Promise<SandboxPty> {
+    if (request.signal.aborted)
+      return Promise.reject(
+        new SandboxError("SESSION_ENDED", "The session was closed while starting"),
+      );
+    request.onStatus(
+      "starting-shell",
+      this.isolation === "bubblewrap" ? "Starting a shell in bubblewrap" : "Starting a shell",
+    );
+    const workspace = join(this.workspaceRoot, request.sessionId);
+    mkdirSync(workspace, { recursive: true, mode: 0o700 });
+    const env = buildShellEnv({ ...this.#baseEnv, PATH: this.#path }, request.env);
+    env.PORTHOLE_SESSION_ID = request.sessionId;
+    let file = this.#shell;
+    let args = ["-l"];
+    let cwd = workspace;
+    if (this.#bwrap) {
+      // Only the shell's and explicitly added directories join the system ones: not the whole PATH,
+      // which may point into the server's home.
+      const visible = [dirname(this.#shell), ...this.#extraPath].filter(
+        (dir) => !SYSTEM_DIR.test(dir),
+      );
+      args = bubblewrapArgs({
+        workspace,
+        command: [this.#shell, "-l"],
+        extraReadOnly: [...new Set(visible)],
+      });
+      file = this.#bwrap;
+      env.HOME = SANDBOX_WORKSPACE;
+      cwd = workspace;
+    }
+    let child: pty.IPty;
+    try {
+      child = pty.spawn(file, args, {
+        name: "xterm-256color",
+        cols: request.cols,
+        rows: request.rows,
+        cwd,
+        env,
+        encoding: null,
+      });
+    } catch (error) {
+      rmSync(workspace, { recursive: true, force: true });
+      throw new SandboxError(
+        "SANDBOX_FAILED",
+        `Could not start ${file}: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    return Promise.resolve(new LocalPty(child, workspace, this.#removeWorkspace, handlers));
+  }
+}
+
+/** A node-pty child as a SandboxPty. */
+class LocalPty implements SandboxPty {
+  readonly ref: { sandboxId: string; pid: number };
+  readonly #child: pty.IPty;
+  readonly #workspace: string;
+  readonly #removeWorkspace: boolean;
+  readonly #exited: Promise<void>;
+  #closed: Promise<void> | null = null;
+  #alive = true;
+
+  constructor(child: pty.IPty, workspace: string, removeWorkspace: boolean, handlers: PtyHandlers) {
+    this.#child = child;
+    this.#workspace = workspace;
+    this.#removeWorkspace = removeWorkspace;
+    this.ref = { sandboxId: `local-${child.pid}`, pid: child.pid };
+    // With encoding null node-pty hands over Buffers; its typings say string.
+    child.onData((data: string | Buffer) =>
+      handlers.onData(typeof data === "string" ? Buffer.from(data) : data),
+    );
+    this.#exited = new Promise((resolve) => {
+      child.onExit(({ exitCode, signal }) => {
+        this.#alive = false;
+        const exit: ExitInfo = signal
+          ? { code: null, signal: SIGNAL_NAMES.get(signal) ?? `SIG${signal}` }
+          : { code: exitCode, signal: null };
+        handlers.onExit(exit);
+        resolve();
+      });
+    });
+  }
+
+  write(data: string): Promise<void> {
+    if (this.#alive) this.#child.write(data);
+    return Promise.resolve();
+  }
+
+  resize(cols: number, rows: number): Promise<void> {
+    if (this.#alive) this.#child.resize(cols, rows);
+    return Promise.resolve();
+  }
+
+  pause(): void {
+    this.#child.pause();
+  }
+
+  resume(): void {
+    this.#child.resume();
+  }
+
+  /** SIGHUP to the shell, SIGKILL to every process left in its terminal session after a grace period. */
+  close(): Promise<void> {
+    this.#closed ??= this.#kill();
+    return this.#closed;
+  }
+
+  async #kill(): Promise<void> {
+    const sid = this.#child.pid;
+    if (this.#alive) {
+      this.#child.resume();
+      signalSession(sid, "SIGHUP");
+      const timer = setTimeout(() => signalSession(sid, "SIGKILL"), LOCAL_KILL_GRACE_MS);
+      await this.#exited;
+      clearTimeout(timer);
+    }
+    // Background jobs outlive the shell unless told; they go too.
+    signalSession(sid, "SIGKILL");
+    if (this.#removeWorkspace) rmSync(this.#workspace, { recursive: true, force: true });
+  }
+}

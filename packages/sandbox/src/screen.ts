@@ -1,0 +1,176 @@
+// A headless xterm that mirrors a session's screen, so a client that skipped ahead gets a redraw.
+import serializeAddon from "@xterm/addon-serialize";
+import unicode11Addon from "@xterm/addon-unicode11";
+import headless from "@xterm/headless";
+import type { OutputLog } from "./output-log.js";
+
+/** Lines of scrollback the mirror keeps and a snapshot carries. */
+export const DEFAULT_SNAPSHOT_SCROLLBACK = 1000;
+
+/** Bytes handed to the parser at a time, so one piece never blocks the event loop for long. */
+const FEED_BYTES = 16 * 1024;
+
+/**
+ * The mirror may use at most 1 / (1 + FEED_IDLE_FACTOR) of the event loop while output floods:
+ * it parses in the background and catches up in full only when a snapshot is asked for.
+ */
+const FEED_IDLE_FACTOR = 4;
+
+/** A serialised screen: written to a reset terminal it redraws what the session shows. */
+export interface ScreenSnapshot {
+  data: string;
+  cols: number;
+  rows: number;
+  /** The output offset the snapshot shows the screen at. */
+  offset: number;
+}
+
+interface PendingResize {
+  offset: number;
+  cols: number;
+  rows: number;
+}
+
+/**
+ * Follows an OutputLog into a headless terminal. Parsing trails the log at a bounded share of
+ * the CPU; if the log drops bytes the mirror never parsed, it starts over from the oldest bytes
+ * kept (a full-screen program or a flood redraws itself within them).
+ */
+export class ScreenMirror {
+  readonly #log: OutputLog;
+  readonly #terminal: headless.Terminal;
+  readonly #serializer = new serializeAddon.SerializeAddon();
+  readonly #scrollback: number;
+  #cols: number;
+  #rows: number;
+  /** Offset up to which bytes have been handed to the terminal. */
+  #fed = 0;
+  #resizes: PendingResize[] = [];
+  #feeding = false;
+  #timer: NodeJS.Timeout | null = null;
+  #disposed = false;
+  /** Times the mirror lost bytes and restarted from the log's oldest retained bytes. */
+  resyncs = 0;
+
+  constructor(
+    log: OutputLog,
+    cols: number,
+    rows: number,
+    scrollback = DEFAULT_SNAPSHOT_SCROLLBACK,
+  ) {
+    this.#log = log;
+    this.#cols = cols;
+    this.#rows = rows;
+    this.#scrollback = scrollback;
+    this.#terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    this.#terminal.loadAddon(this.#serializer);
+    this.#terminal.loadAddon(new unicode11Addon.Unicode11Addon());
+    this.#terminal.unicode.activeVersion = "11";
+  }
+
+  /** Call after the log grew; parsing happens later, in the background. */
+  poke(): void {
+    if (!this.#feeding && !this.#timer && !this.#disposed) this.#schedule(0);
+  }
+
+  /** The terminal changed size at the log's current end. */
+  resize(cols: number, rows: number): void {
+    this.#resizes.push({ offset: this.#log.end, cols, rows });
+    this.#cols = cols;
+    this.#rows = rows;
+    this.poke();
+  }
+
+  /** Parses everything the log holds now and serialises the screen at that offset. */
+  async snapshot(): Promise<ScreenSnapshot> {
+    if (this.#disposed) throw new Error("snapshot of a disposed screen");
+    this.#cancelTimer();
+    while (this.#feeding) await this.#write("");
+    const target = this.#log.end;
+    this.#resyncIfBehind();
+    while (this.#fed < target) await this.#feedPiece(target, target - this.#fed);
+    this.#applyResizesUpTo(target);
+    await this.#write("");
+    const data = this.#serializer.serialize({ scrollback: this.#scrollback });
+    const snapshot = {
+      data,
+      cols: this.#terminal.cols,
+      rows: this.#terminal.rows,
+      offset: this.#fed,
+    };
+    this.poke();
+    return snapshot;
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#cancelTimer();
+    this.#terminal.dispose();
+  }
+
+  #schedule(delayMs: number): void {
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      void this.#feedInBackground();
+    }, delayMs);
+    this.#timer.unref();
+  }
+
+  #cancelTimer(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  async #feedInBackground(): Promise<void> {
+    if (this.#disposed || this.#feeding) return;
+    this.#resyncIfBehind();
+    if (this.#fed >= this.#log.end) {
+      this.#applyResizesUpTo(this.#fed);
+      return;
+    }
+    const started = performance.now();
+    this.#feeding = true;
+    try {
+      await this.#feedPiece(this.#log.end, FEED_BYTES);
+    } finally {
+      this.#feeding = false;
+    }
+    if (this.#disposed) return;
+    const spent = performance.now() - started;
+    if (this.#fed < this.#log.end) this.#schedule(spent * FEED_IDLE_FACTOR);
+  }
+
+  /** Hands the terminal up to `maxBytes` (stopping at a pending resize), then applies resizes due. */
+  async #feedPiece(target: number, maxBytes: number): Promise<void> {
+    this.#applyResizesUpTo(this.#fed);
+    const nextResize = this.#resizes[0]?.offset ?? Infinity;
+    const until = Math.min(target, nextResize, this.#fed + maxBytes);
+    // Raw bytes: the terminal's decoder carries a split UTF-8 character over to the next write.
+    const bytes = this.#log.readRaw(this.#fed, until);
+    if (!bytes) return this.#resyncIfBehind();
+    this.#fed = until;
+    await this.#write(bytes);
+    this.#applyResizesUpTo(this.#fed);
+  }
+
+  #write(data: string | Uint8Array): Promise<void> {
+    return new Promise((resolve) => this.#terminal.write(data, resolve));
+  }
+
+  #applyResizesUpTo(offset: number): void {
+    while (this.#resizes.length > 0 && this.#resizes[0]!.offset <= offset) {
+      const { cols, rows } = this.#resizes.shift()!;
+      this.#terminal.resize(cols, rows);
+    }
+  }
+
+  /** If the log dropped bytes we never parsed, start over from what it still holds. */
+  #resyncIfBehind(): void {
+    if (this.#fed >= this.#log.start) return;
+    this.resyncs++;
+    this.#terminal.reset();
+    this.#resizes = [];
+    this.#terminal.resize(this.#cols, this.#rows);
+    this.#fed = this.#log.start;
+  }
+}

@@ -1,0 +1,177 @@
+// Creates, finds, lists and closes sessions, enforcing the session limits.
+import {
+  DEFAULT_MAX_SESSIONS,
+  DEFAULT_MAX_SESSIONS_PER_CREDENTIAL,
+  type SessionKind,
+} from "@porthole/protocol";
+import { SandboxError } from "./errors.js";
+import { DEFAULT_LOG_CAPACITY } from "./output-log.js";
+import type { SandboxProvider } from "./provider.js";
+import {
+  DEFAULT_DETACH_GRACE_MS,
+  DEFAULT_EXITED_LINGER_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  Session,
+  type EndReason,
+  type SessionTimings,
+} from "./session.js";
+import { newSessionId } from "./session-id.js";
+
+/** Settings of a SessionManager; everything but the provider has a default. */
+export interface SessionManagerOptions {
+  provider: SandboxProvider;
+  /** Live sessions allowed across all owners. */
+  maxSessions?: number;
+  /** Live sessions allowed per owner. */
+  maxSessionsPerOwner?: number;
+  /** Bytes of output each session keeps for replay. */
+  logCapacity?: number;
+  detachGraceMs?: number;
+  idleTimeoutMs?: number;
+  exitedLingerMs?: number;
+  /** Environment given to every session's shell (e.g. ANTHROPIC_API_KEY for E2B sandboxes). */
+  env?: Record<string, string>;
+  /** Told when a session ends, with why. */
+  onSessionEnd?: (session: Session, reason: EndReason | null) => void;
+}
+
+/** What a caller asks for when creating a session. */
+export interface CreateSessionRequest {
+  owner: string;
+  cols: number;
+  rows: number;
+  kind?: SessionKind;
+  command?: string | undefined;
+  repo?: string | undefined;
+  title?: string | undefined;
+}
+
+/**
+ * The sessions of one server. `create` returns at once with the session starting; its progress
+ * and failures arrive through `session.attach()`.
+ */
+export class SessionManager {
+  readonly provider: SandboxProvider;
+  readonly maxSessions: number;
+  readonly maxSessionsPerOwner: number;
+  readonly #sessions = new Map<string, Session>();
+  readonly #timings: SessionTimings;
+  readonly #env: Record<string, string>;
+  readonly #onSessionEnd: SessionManagerOptions["onSessionEnd"];
+  #accepting = true;
+
+  constructor(options: SessionManagerOptions) {
+    this.provider = options.provider;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+    this.maxSessionsPerOwner = options.maxSessionsPerOwner ?? DEFAULT_MAX_SESSIONS_PER_CREDENTIAL;
+    this.#timings = {
+      logCapacity: options.logCapacity ?? DEFAULT_LOG_CAPACITY,
+      detachGraceMs: options.detachGraceMs ?? DEFAULT_DETACH_GRACE_MS,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      exitedLingerMs: options.exitedLingerMs ?? DEFAULT_EXITED_LINGER_MS,
+    };
+    this.#env = { ...options.env };
+    this.#onSessionEnd = options.onSessionEnd;
+  }
+
+  /** Live sessions (starting, running or exited but not yet closed). */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Starts a session; throws LIMIT or SHUTTING_DOWN before creating anything. */
+  create(request: CreateSessionRequest): Session {
+    if (!this.#accepting) {
+      throw new SandboxError(
+        "SHUTTING_DOWN",
+        "The server is shutting down and starts no new sessions",
+      );
+    }
+    if (this.#sessions.size >= this.maxSessions) {
+      throw new SandboxError(
+        "LIMIT",
+        `The server already runs its limit of ${this.maxSessions} sessions`,
+      );
+    }
+    if (this.list(request.owner).length >= this.maxSessionsPerOwner) {
+      throw new SandboxError(
+        "LIMIT",
+        `You already have the limit of ${this.maxSessionsPerOwner} sessions; close one first`,
+      );
+    }
+    const id = newSessionId();
+    const kind = request.kind ?? "shell";
+    const session = new Session(
+      {
+        id,
+        owner: request.owner,
+        title: request.title ?? (kind === "claude" ? "Claude Code" : "Shell"),
+        kind,
+        command: request.command,
+        repo: request.repo,
+        cols: request.cols,
+        rows: request.rows,
+        env: this.#env,
+      },
+      this.provider,
+      this.#timings,
+      (ended) => this.#forget(ended),
+    );
+    this.#sessions.set(id, session);
+    void session.start();
+    return session;
+  }
+
+  /** The session with this id if `owner` may see it; another owner's session looks absent. */
+  get(id: string, owner?: string): Session | undefined {
+    const session = this.#sessions.get(id);
+    if (!session || (owner !== undefined && session.owner !== owner)) return undefined;
+    return session;
+  }
+
+  /** Like `get`, but throws NOT_FOUND (the same error for absent and not-yours). */
+  require(id: string, owner?: string): Session {
+    const session = this.get(id, owner);
+    if (!session) throw new SandboxError("NOT_FOUND", "No such session");
+    return session;
+  }
+
+  /** Sessions of one owner, or all. */
+  list(owner?: string): Session[] {
+    const all = [...this.#sessions.values()];
+    return owner === undefined ? all : all.filter((session) => session.owner === owner);
+  }
+
+  /** Sandbox ids of live sessions, to tell orphans apart. */
+  ownedSandboxIds(): Set<string> {
+    return new Set(
+      this.list().flatMap((session) => (session.sandboxId ? [session.sandboxId] : [])),
+    );
+  }
+
+  /** Closes one session; NOT_FOUND when absent or not `owner`'s. */
+  async close(id: string, owner?: string): Promise<void> {
+    await this.require(id, owner).close("closed");
+  }
+
+  /** Refuses new sessions and closes every session (for shutdown). */
+  async closeAll(reason: EndReason = "shutdown"): Promise<void> {
+    this.#accepting = false;
+    await Promise.allSettled(this.list().map((session) => session.close(reason)));
+  }
+
+  /** Kills sandboxes of ours that no live session owns (after a crash); returns their ids. */
+  async killOrphans(): Promise<string[]> {
+    if (!this.provider.listOrphans || !this.provider.killSandbox) return [];
+    const orphans = await this.provider.listOrphans(this.ownedSandboxIds());
+    const kill = this.provider.killSandbox.bind(this.provider);
+    await Promise.allSettled(orphans.map((orphan) => kill(orphan.sandboxId)));
+    return orphans.map((orphan) => orphan.sandboxId);
+  }
+
+  #forget(session: Session): void {
+    if (this.#sessions.get(session.id) !== session) return;
+    this.#sessions.delete(session.id);
+    this.#onSessionEnd?.(session, session.endReason);
+  }
+}

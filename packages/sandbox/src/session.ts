@@ -1,0 +1,391 @@
+// One terminal session: a sandbox's PTY, its output log and screen, and the clients attached to it.
+import type {
+  ErrorCode,
+  ExitInfo,
+  Isolation,
+  OutputStreamEvent,
+  ProviderName,
+  SessionInfo,
+  SessionKind,
+  SessionState,
+  StatusEvent,
+  StatusPhase,
+} from "@porthole/protocol";
+import { Attachment, type AttachOptions } from "./attachment.js";
+import { ChangeSignal } from "./change-signal.js";
+import { SandboxError, toSandboxError } from "./errors.js";
+import { OutputLog } from "./output-log.js";
+import type { SandboxProvider, SandboxPty } from "./provider.js";
+import { ScreenMirror } from "./screen.js";
+
+/** How long a session with nobody attached lives on (a client may come back). */
+export const DEFAULT_DETACH_GRACE_MS = 15 * 60 * 1000;
+
+/** How long a session lives with no input and no output. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 3600 * 1000;
+
+/** How long an exited session stays around so clients can read its last output and exit code. */
+export const DEFAULT_EXITED_LINGER_MS = 5 * 60 * 1000;
+
+/** How long to wait for the shell's first output before typing a start command anyway. */
+const PROMPT_WAIT_MS = 2000;
+
+/** What a session is asked to run, and where. */
+export interface SessionSpec {
+  id: string;
+  /** Who may see the session: an opaque credential id. */
+  owner: string;
+  title: string;
+  kind: SessionKind;
+  /** Typed into the shell once it is ready. */
+  command?: string | undefined;
+  /** Cloned into the working directory before the command runs. */
+  repo?: string | undefined;
+  cols: number;
+  rows: number;
+  /** Extra environment for the shell. */
+  env: Record<string, string>;
+}
+
+/** Tunables shared by every session of a manager. */
+export interface SessionTimings {
+  logCapacity: number;
+  detachGraceMs: number;
+  idleTimeoutMs: number;
+  exitedLingerMs: number;
+}
+
+/** Why a session ended, for logs and for the clients still attached. */
+export type EndReason = "closed" | "detached" | "idle" | "exited" | "failed" | "shutdown";
+
+/** An event with the output offset it happened at (tRPC's tracked id). */
+export interface SessionEvent {
+  offset: number;
+  event: OutputStreamEvent;
+}
+
+/**
+ * A terminal session. It outlives its clients: they attach and detach while the shell runs.
+ * It ends by exit, close, detach grace, idle timeout or shutdown, and releases its sandbox once.
+ */
+export class Session {
+  readonly id: string;
+  readonly owner: string;
+  readonly kind: SessionKind;
+  readonly provider: ProviderName;
+  readonly isolation: Isolation;
+  readonly createdAt = Date.now();
+  readonly log: OutputLog;
+  readonly screen: ScreenMirror;
+  title: string;
+  cols: number;
+  rows: number;
+  state: SessionState = "starting";
+  exit: ExitInfo | null = null;
+  failure: { code: ErrorCode; message: string } | null = null;
+  endReason: EndReason | null = null;
+  /** Status events while starting, replayed to clients that attach late. */
+  readonly statuses: StatusEvent[] = [];
+  /** Bumped on every state or size change, so attachments can tell. */
+  generation = 0;
+
+  readonly #spec: SessionSpec;
+  readonly #sandbox: SandboxProvider;
+  readonly #timings: SessionTimings;
+  readonly #attachments = new Set<Attachment>();
+  readonly #changes = new ChangeSignal();
+  readonly #startAbort = new AbortController();
+  readonly #onEnd: (session: Session) => void;
+  #pty: SandboxPty | null = null;
+  #paused = false;
+  #released: Promise<void> | null = null;
+  #graceTimer: NodeJS.Timeout | null = null;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #lingerTimer: NodeJS.Timeout | null = null;
+  #lastActivity = Date.now();
+  #firstOutput: () => void = () => {};
+
+  constructor(
+    spec: SessionSpec,
+    sandbox: SandboxProvider,
+    timings: SessionTimings,
+    onEnd: (session: Session) => void,
+  ) {
+    this.#spec = spec;
+    this.#sandbox = sandbox;
+    this.#timings = timings;
+    this.#onEnd = onEnd;
+    this.id = spec.id;
+    this.owner = spec.owner;
+    this.kind = spec.kind;
+    this.title = spec.title;
+    this.cols = spec.cols;
+    this.rows = spec.rows;
+    this.provider = sandbox.name;
+    this.isolation = sandbox.isolation;
+    this.log = new OutputLog({ capacity: timings.logCapacity });
+    this.screen = new ScreenMirror(this.log, spec.cols, spec.rows);
+    this.#startGraceTimer();
+    this.#armIdleTimer();
+  }
+
+  /** True once the session ended for good (closed, failed, or timed out). */
+  get ended(): boolean {
+    return this.state === "closed" || this.state === "failed";
+  }
+
+  /** The sandbox this session runs in, once started. */
+  get sandboxId(): string | null {
+    return this.#pty?.ref.sandboxId ?? null;
+  }
+
+  /** Clients attached right now. */
+  get attached(): number {
+    return this.#attachments.size;
+  }
+
+  /** Whether the PTY is paused because every attached client is behind. */
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  /** Starts the sandbox and shell; failures end the session with an `error` event. */
+  async start(): Promise<void> {
+    const started = performance.now();
+    const onStatus = (phase: StatusPhase, message: string) => {
+      if (this.state !== "starting") return;
+      this.statuses.push({
+        type: "status",
+        phase,
+        message,
+        elapsedMs: Math.round(performance.now() - started),
+      });
+      this.#changed();
+    };
+    const firstOutput = new Promise<void>((resolve) => (this.#firstOutput = resolve));
+    try {
+      const pty = await this.#sandbox.start(
+        {
+          sessionId: this.id,
+          cols: this.cols,
+          rows: this.rows,
+          env: this.#spec.env,
+          onStatus,
+          signal: this.#startAbort.signal,
+        },
+        { onData: (bytes) => this.#onData(bytes), onExit: (exit) => this.#onExit(exit) },
+      );
+      if (this.state !== "starting") {
+        // Closed (or exited) while starting: the new PTY has nobody to serve.
+        this.#pty = pty;
+        await this.#release();
+        return;
+      }
+      this.#pty = pty;
+      this.state = "running";
+      onStatus("ready", "Ready");
+      this.#changed();
+      await this.#typeStartCommands(firstOutput);
+    } catch (error) {
+      if (this.state !== "starting") return;
+      const failure = toSandboxError(error, "SANDBOX_FAILED");
+      this.failure = { code: failure.code, message: failure.message };
+      this.state = "failed";
+      this.#end("failed");
+    }
+  }
+
+  /** Sends keystrokes to the shell. */
+  async write(data: string): Promise<void> {
+    const pty = this.#livePty();
+    this.#touch();
+    await pty.write(data);
+  }
+
+  /** Changes the terminal size; attached clients see a `resize` event. */
+  async resize(cols: number, rows: number): Promise<void> {
+    const pty = this.#livePty();
+    if (cols === this.cols && rows === this.rows) return;
+    this.cols = cols;
+    this.rows = rows;
+    this.screen.resize(cols, rows);
+    this.#changed();
+    await pty.resize(cols, rows);
+  }
+
+  /**
+   * Attaches a client. `from` is the offset it has seen up to (tRPC's lastEventId), or null for a
+   * fresh attach that gets all retained output, or the screen when some is gone.
+   */
+  attach(options: AttachOptions): Attachment {
+    const attachment = new Attachment(this, options, {
+      detach: () => this.#detach(attachment),
+      flowChanged: () => this.#updateFlow(),
+    });
+    this.#attachments.add(attachment);
+    this.#cancelGraceTimer();
+    this.#updateFlow();
+    return attachment;
+  }
+
+  /** Resolves on the next state, size or status change. */
+  changed(): Promise<void> {
+    return this.#changes.changed();
+  }
+
+  /** The session as clients see it. */
+  info(): SessionInfo {
+    return {
+      id: this.id,
+      title: this.title,
+      kind: this.kind,
+      provider: this.provider,
+      isolation: this.isolation,
+      state: this.state,
+      cols: this.cols,
+      rows: this.rows,
+      createdAt: this.createdAt,
+      outputBytes: this.log.end,
+      attached: this.#attachments.size,
+      exit: this.exit,
+    };
+  }
+
+  /** Ends the session and releases its sandbox. Safe to call more than once. */
+  async close(reason: EndReason = "closed"): Promise<void> {
+    if (!this.ended) {
+      this.state = "closed";
+      this.#end(reason);
+    }
+    await this.#release();
+  }
+
+  #livePty(): SandboxPty {
+    if (this.state !== "running" || !this.#pty) {
+      throw new SandboxError(
+        this.state === "starting" ? "BAD_INPUT" : "SESSION_ENDED",
+        this.state === "starting" ? "The session is still starting" : "The session has ended",
+      );
+    }
+    return this.#pty;
+  }
+
+  #onData(bytes: Uint8Array): void {
+    if (this.log.closed) return;
+    this.log.append(bytes);
+    this.screen.poke();
+    this.#touch();
+    this.#firstOutput();
+  }
+
+  #onExit(exit: ExitInfo): void {
+    if (this.exit || this.ended) return;
+    this.exit = exit;
+    this.state = "exited";
+    this.log.close();
+    this.#changed();
+    void this.#release();
+    this.#clearTimer("idle");
+    this.#lingerTimer = setTimeout(() => void this.close("exited"), this.#timings.exitedLingerMs);
+    this.#lingerTimer.unref();
+  }
+
+  /** Types the repository clone and start command into the shell once it has drawn a prompt. */
+  async #typeStartCommands(firstOutput: Promise<void>): Promise<void> {
+    const steps: string[] = [];
+    if (this.#spec.repo) steps.push(`git clone --progress ${this.#spec.repo} .`);
+    if (this.kind === "claude") steps.push("claude");
+    if (this.#spec.command) steps.push(this.#spec.command);
+    if (steps.length === 0) return;
+    await Promise.race([
+      firstOutput,
+      new Promise((resolve) => setTimeout(resolve, PROMPT_WAIT_MS).unref()),
+    ]);
+    if (this.state !== "running") return;
+    await this.write(`${steps.join(" && ")}\r`);
+  }
+
+  #detach(attachment: Attachment): void {
+    if (!this.#attachments.delete(attachment)) return;
+    this.#updateFlow();
+    if (this.#attachments.size === 0) this.#startGraceTimer();
+  }
+
+  /** Pauses the PTY while every attached client is behind; one slow client never slows the rest. */
+  #updateFlow(): void {
+    let allBlocked = this.#attachments.size > 0;
+    for (const attachment of this.#attachments) allBlocked &&= attachment.blocked;
+    const pty = this.#pty;
+    if (!pty?.pause || !pty.resume || allBlocked === this.#paused || !this.#sandbox.canPause)
+      return;
+    this.#paused = allBlocked;
+    if (allBlocked) pty.pause();
+    else pty.resume();
+  }
+
+  #touch(): void {
+    this.#lastActivity = Date.now();
+  }
+
+  #armIdleTimer(): void {
+    const remaining = this.#lastActivity + this.#timings.idleTimeoutMs - Date.now();
+    this.#idleTimer = setTimeout(
+      () => {
+        if (this.ended || this.state === "exited") return;
+        if (Date.now() - this.#lastActivity >= this.#timings.idleTimeoutMs) void this.close("idle");
+        else this.#armIdleTimer();
+      },
+      Math.max(0, remaining),
+    );
+    this.#idleTimer.unref();
+  }
+
+  #startGraceTimer(): void {
+    this.#cancelGraceTimer();
+    this.#graceTimer = setTimeout(() => {
+      if (this.#attachments.size === 0) void this.close("detached");
+    }, this.#timings.detachGraceMs);
+    this.#graceTimer.unref();
+  }
+
+  #cancelGraceTimer(): void {
+    this.#clearTimer("grace");
+  }
+
+  #clearTimer(which: "grace" | "idle" | "linger"): void {
+    const timer =
+      which === "grace" ? this.#graceTimer : which === "idle" ? this.#idleTimer : this.#lingerTimer;
+    if (timer) clearTimeout(timer);
+    if (which === "grace") this.#graceTimer = null;
+    else if (which === "idle") this.#idleTimer = null;
+    else this.#lingerTimer = null;
+  }
+
+  /** Marks the end for clients and the manager; the sandbox is released separately. */
+  #end(reason: EndReason): void {
+    this.endReason = reason;
+    this.#startAbort.abort();
+    this.#clearTimer("grace");
+    this.#clearTimer("idle");
+    this.#clearTimer("linger");
+    this.log.close();
+    this.screen.dispose();
+    this.#changed();
+    this.#onEnd(this);
+  }
+
+  /** Closes the PTY and its sandbox exactly once, whichever path gets here first. */
+  #release(): Promise<void> {
+    if (!this.#pty) {
+      // Nothing started yet; if start() delivers a PTY later it releases it itself.
+      return Promise.resolve();
+    }
+    this.#released ??= this.#pty.close();
+    return this.#released;
+  }
+
+  #changed(): void {
+    this.generation++;
+    this.#changes.notify();
+  }
+}

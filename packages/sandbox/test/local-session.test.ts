@@ -1,0 +1,286 @@
+// Sessions on the local provider with a real bash: the whole data path short of the network.
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { LocalProvider, SessionManager } from "../src/index.js";
+import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
+
+const managers: SessionManager[] = [];
+function manager(options: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) {
+  const provider = new LocalProvider({
+    shell: "/bin/bash",
+    baseEnv: { ...process.env, PS1: "$ " },
+  });
+  const created = new SessionManager({ provider, ...options });
+  managers.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  await Promise.all(managers.splice(0).map((m) => m.closeAll()));
+});
+
+describe("local sessions", () => {
+  it("starts a shell, reports progress and runs what is typed", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    const seen = await readUntilEvent(attachment, "ready");
+    expect(seen.events.map((e) => e.event.type)).toContain("status");
+    await session.write("echo hel''lo\r");
+    await readUntilText(attachment, /hello/, 10_000, seen);
+    expect(session.info()).toMatchObject({
+      state: "running",
+      provider: "local",
+      isolation: "none",
+      attached: 1,
+    });
+  });
+
+  it("resizes the PTY, as `stty size` sees it", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.resize(101, 37);
+    await session.write("stty size\r");
+    const seen = await readUntilText(attachment, /37 101/);
+    expect(seen.events.some((e) => e.event.type === "resize")).toBe(true);
+  });
+
+  it("reports the exit code and ends the stream", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.write("exit 3\r");
+    const seen = await readUntilEvent(attachment, "exit");
+    expect(seen.events.at(-1)!.event).toEqual({ type: "exit", code: 3, signal: null });
+    expect(await attachment.next()).toBeNull();
+    expect(session.info().state).toBe("exited");
+  });
+
+  it("reports the signal when the shell is killed", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    const seen = await readUntilEvent(attachment, "ready");
+    await session.write("echo pid=$$\r");
+    await readUntilText(attachment, /pid=(\d+)/, 10_000, seen);
+    const pid = Number(/pid=(\d+)/.exec(seen.text)![1]);
+    process.kill(pid, "SIGKILL");
+    await readUntilEvent(attachment, "exit", 10_000, seen);
+    expect(seen.events.at(-1)!.event).toEqual({ type: "exit", code: null, signal: "SIGKILL" });
+  });
+
+  it("keeps the server's secrets out of the shell's environment", async () => {
+    const provider = new LocalProvider({
+      shell: "/bin/bash",
+      baseEnv: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        E2B_API_KEY: "e2b_secret",
+        PORTHOLE_TOKEN: "tok_secret",
+        ANTHROPIC_API_KEY: "sk-secret",
+      },
+    });
+    const m = new SessionManager({ provider });
+    managers.push(m);
+    const session = m.create({ owner: "a", cols: 200, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.write("env; echo END-$((40+2))\r");
+    const seen = await readUntilText(attachment, /END-42/);
+    expect(seen.text).toContain("TERM=xterm-256color");
+    expect(seen.text).not.toMatch(/secret/);
+  });
+
+  it("passes configured variables to the shell", async () => {
+    const session = manager({ env: { ANTHROPIC_API_KEY: "sk-given" } }).create({
+      owner: "a",
+      cols: 80,
+      rows: 24,
+    });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.write("echo key=$ANTHROPIC_API_KEY\r");
+    await readUntilText(attachment, /key=sk-given/);
+  });
+
+  it("kills background jobs with the shell's process group on close", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    const seen = await readUntilEvent(attachment, "ready");
+    await session.write("sleep 1234 & echo job=$!\r");
+    await readUntilText(attachment, /job=(\d+)/, 10_000, seen);
+    const job = Number(/job=(\d+)/.exec(seen.text)![1]);
+    expect(existsSync(`/proc/${job}`)).toBe(true);
+    await session.close();
+    await eventually(() => !existsSync(`/proc/${job}`), 5000, "background job gone");
+  });
+
+  it("types a start command once the shell is ready", async () => {
+    const session = manager().create({
+      owner: "a",
+      cols: 80,
+      rows: 24,
+      command: "echo started-$((6*7))",
+    });
+    const attachment = session.attach({ from: null });
+    await readUntilText(attachment, /started-42/);
+  });
+
+  it("refuses input once the session has ended", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.close();
+    await expect(session.write("x")).rejects.toMatchObject({ code: "SESSION_ENDED" });
+    const seen = await readUntilEvent(attachment, "error");
+    expect(seen.events.at(-1)!.event).toMatchObject({ type: "error", code: "SESSION_ENDED" });
+  });
+});
+
+describe("replay and resume", () => {
+  it("gives a late client everything so far, marked as replay, then live output", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const first = session.attach({ from: null });
+    await readUntilEvent(first, "ready");
+    await session.write("echo one-$((1+1))\r");
+    const firstSeen = await readUntilText(first, /one-2/);
+    const late = session.attach({ from: null });
+    const lateSeen = await readUntilText(late, /one-2/);
+    expect(
+      lateSeen.events
+        .filter((e) => e.event.type === "output")
+        .every((e) => e.event.type === "output" && e.event.replay),
+    ).toBe(true);
+    await session.write("echo two-$((1+1))\r");
+    await readUntilText(late, /two-2/, 10_000, lateSeen);
+    const live = lateSeen.events.filter((e) => e.event.type === "output" && !e.event.replay);
+    expect(live.length).toBeGreaterThan(0);
+    expect(firstSeen.text.length).toBeGreaterThan(0);
+  });
+
+  it("resumes from an offset with exactly the bytes after it", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const first = session.attach({ from: null });
+    await readUntilEvent(first, "ready");
+    await session.write("for i in $(seq 1 200); do echo line-$i; done\r");
+    const seen = await readUntilText(first, /line-200\r\n/);
+    const whole = seen.text;
+    const cut = seen.events.filter((e) => e.event.type === "output")[1]!.offset;
+    const resumed = session.attach({ from: cut });
+    const rest = await readUntilText(resumed, /line-200\r\n/);
+    const outputs = seen.events.filter((e) => e.event.type === "output");
+    const before = outputs
+      .filter((e) => e.offset <= cut)
+      .map((e) => (e.event.type === "output" ? e.event.data : ""))
+      .join("");
+    expect(before + rest.text).toBe(whole);
+  });
+
+  it("sends a snapshot when the client's bytes are gone, then live output", async () => {
+    const session = manager({ logCapacity: 64 * 1024 }).create({ owner: "a", cols: 80, rows: 24 });
+    const first = session.attach({ from: null });
+    await readUntilEvent(first, "ready");
+    first.detach();
+    const other = session.attach({ from: null });
+    await session.write("seq 1 100000; echo DONE-$((2*3))\r");
+    await readUntilText(other, /DONE-6/, 20_000);
+    const doneAt = session.log.end;
+    expect(session.log.start).toBeGreaterThan(0);
+    const resumed = session.attach({ from: 10 });
+    const seen = await readUntilEvent(resumed, "snapshot");
+    const snapshot = seen.events.find((e) => e.event.type === "snapshot")!.event;
+    if (snapshot.type !== "snapshot") throw new Error("not a snapshot");
+    expect(snapshot).toMatchObject({ cols: 80, rows: 24 });
+    expect(snapshot.offset).toBeGreaterThanOrEqual(doneAt);
+    expect(snapshot.offset).toBeLessThanOrEqual(session.log.end);
+    expect(snapshot.skipped).toBe(snapshot.offset - 10);
+    expect(seen.text).toContain("100000");
+    expect(seen.text).toContain("DONE-6");
+    await session.write("echo after-$((3*3))\r");
+    await readUntilText(resumed, /after-9/, 10_000, seen);
+  });
+});
+
+describe("flow control", () => {
+  it("pauses the PTY only while every attached client is blocked", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const a = session.attach({ from: null });
+    const b = session.attach({ from: null });
+    await readUntilEvent(a, "ready");
+    a.setBackpressured(true);
+    expect(session.paused).toBe(false);
+    b.setBackpressured(true);
+    expect(session.paused).toBe(true);
+    b.detach();
+    expect(session.paused).toBe(true);
+    a.setBackpressured(false);
+    expect(session.paused).toBe(false);
+  });
+
+  it("stops a paused program: output does not grow until a client catches up", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const a = session.attach({ from: null });
+    await readUntilEvent(a, "ready");
+    a.setBackpressured(true);
+    await session.write("yes\r");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stalled = session.log.end;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Only what sat in the kernel's PTY buffer when we paused may still arrive.
+    expect(session.log.end - stalled).toBeLessThan(256 * 1024);
+    a.setBackpressured(false);
+    await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
+    await session.write("\x03");
+  });
+
+  it("blocks a client that does not acknowledge past the high watermark", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const a = session.attach({ from: null, acks: true });
+    await readUntilEvent(a, "ready");
+    await session.write("yes | head -c 2000000; echo\r");
+    let received = 0;
+    while (!a.blocked) {
+      const next = await a.next();
+      if (next?.event.type === "output") received = next.offset;
+    }
+    expect(received).toBeGreaterThan(100_000);
+    expect(session.paused).toBe(true);
+    a.ack(received);
+    expect(a.blocked).toBe(false);
+    expect(session.paused).toBe(false);
+  });
+});
+
+describe("bubblewrap isolation", () => {
+  const bwrap = (() => {
+    try {
+      return execFileSync("sh", ["-c", "command -v bwrap"]).toString().trim();
+    } catch {
+      return "";
+    }
+  })();
+
+  it("runs the shell with a private /tmp, read-only system and the workspace as home", async () => {
+    if (!bwrap)
+      throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
+    const provider = new LocalProvider({
+      shell: "/bin/bash",
+      isolation: "bubblewrap",
+      baseEnv: { PATH: process.env.PATH, PS1: "$ " },
+    });
+    const m = new SessionManager({ provider });
+    managers.push(m);
+    const session = m.create({ owner: "a", cols: 120, rows: 24 });
+    expect(session.info().isolation).toBe("bubblewrap");
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.write(
+      "echo home=$HOME pwd=$(pwd); touch /usr/x 2>&1 | grep -c Read-only; test -e /root/. && echo root-visible || echo root-hidden; ls /tmp | wc -l; echo pid1=$(cat /proc/1/comm) END\r",
+    );
+    const seen = await readUntilText(attachment, /pid1=\S+ END/);
+    expect(seen.text).toContain("home=/workspace pwd=/workspace");
+    expect(seen.text).toMatch(/\r\n1\r\n/);
+    expect(seen.text).toMatch(/\r\nroot-hidden/);
+    expect(seen.text).not.toContain("pid1=systemd");
+  });
+});
