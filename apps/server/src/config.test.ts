@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { loadConfig, redactedConfig } from "./config.js";
+
+const load = (env: Record<string, string>) => loadConfig(env, () => "generated-token-0123456789");
+const errorOf = (env: Record<string, string>) => {
+  try {
+    load(env);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
+  }
+};
+
+describe("loadConfig", () => {
+  it("has working defaults: local provider on 127.0.0.1:3000 with a generated token", () => {
+    const config = load({});
+    expect(config).toMatchObject({
+      port: 3000,
+      host: "127.0.0.1",
+      provider: "local",
+      tokens: ["generated-token-0123456789"],
+      tokenGenerated: true,
+      frontendUrl: "http://localhost:5174",
+      sandboxTimeoutMs: 3_600_000,
+    });
+  });
+
+  it("picks E2B when an E2B key is set, unless told otherwise", () => {
+    expect(load({ E2B_API_KEY: "e2b_x" }).provider).toBe("e2b");
+    expect(load({ E2B_API_KEY: "e2b_x", SANDBOX_PROVIDER: "local" }).provider).toBe("local");
+  });
+
+  it.each([
+    [{ PORT: "abc" }, "Invalid PORT: must be a whole number"],
+    [{ PORT: "65536" }, "Invalid PORT: must be at most 65535"],
+    [{ PORT: "-1" }, "Invalid PORT: must be a whole number"],
+    [{ SANDBOX_PROVIDER: "docker" }, "Invalid SANDBOX_PROVIDER: must be e2b or local"],
+    [{ SANDBOX_PROVIDER: "e2b" }, "Invalid E2B_API_KEY: required when SANDBOX_PROVIDER is e2b"],
+    [
+      { FRONTEND_URL: "not a url" },
+      "Invalid FRONTEND_URL: must be a URL such as http://localhost:5174",
+    ],
+    [
+      { PORTHOLE_TOKEN: "short" },
+      "Invalid PORTHOLE_TOKEN: must be one or more comma-separated tokens of 16-256 URL-safe characters",
+    ],
+    [{ SANDBOX_TIMEOUT: "9" }, "Invalid SANDBOX_TIMEOUT: must be at least 10"],
+    [{ LOCAL_ISOLATION: "chroot" }, "Invalid LOCAL_ISOLATION: must be none or bubblewrap"],
+    [{ LOCAL_PASS_CREDENTIALS: "maybe" }, "Invalid LOCAL_PASS_CREDENTIALS: must be true or false"],
+    [{ ORPHANS: "adopt" }, "Invalid ORPHANS: must be kill or keep"],
+    [{ LOG_BUFFER_BYTES: "1000" }, "Invalid LOG_BUFFER_BYTES: must be at least 65536"],
+  ])("refuses %o with one clear line", (env, message) => {
+    expect(errorOf(env)).toBe(message);
+  });
+
+  it("never prints a secret", () => {
+    const config = load({
+      PORTHOLE_TOKEN: "tok-0123456789abcdef",
+      E2B_API_KEY: "e2b_secret",
+      ANTHROPIC_API_KEY: "sk-ant-secret",
+    });
+    const printed = JSON.stringify(redactedConfig(config));
+    expect(printed).not.toMatch(/tok-0123456789abcdef|e2b_secret|sk-ant-secret/);
+    expect(printed).toContain("ANTHROPIC_API_KEY");
+  });
+});

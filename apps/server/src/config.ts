@@ -1,0 +1,177 @@
+// Server configuration from environment variables, parsed with zod; one clear line when wrong.
+import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
+import { DEFAULT_LOG_CAPACITY } from "@porthole/sandbox";
+import { z } from "zod";
+
+/** A positive whole number from a string, e.g. PORT=3000. */
+const int = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+$/, { error: "must be a whole number" })
+    .transform(Number)
+    .pipe(
+      z
+        .number()
+        .min(min, { error: `must be at least ${min}` })
+        .max(max, { error: `must be at most ${max}` }),
+    );
+
+const bool = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+  .transform((value) => ["true", "1", "yes"].includes(value));
+
+const url = z.url({ error: "must be a URL such as http://localhost:5174" });
+
+/** Every environment variable the server reads, with its default. */
+const envSchema = z.object({
+  PORT: int(0, 65535).default(3000),
+  HOST: z.string().min(1, { error: "must not be empty" }).default("127.0.0.1"),
+  FRONTEND_URL: url.default("http://localhost:5174"),
+  PORTHOLE_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/=-]{16,256}(,[A-Za-z0-9._~+/=-]{16,256})*$/, {
+      error: "must be one or more comma-separated tokens of 16-256 URL-safe characters",
+    })
+    .optional(),
+  SANDBOX_PROVIDER: z.enum(["e2b", "local"], { error: "must be e2b or local" }).optional(),
+  E2B_API_KEY: z.string().min(1).optional(),
+  E2B_TEMPLATE: z.string().min(1).default("porthole-claude"),
+  E2B_DOMAIN: z.string().min(1).optional(),
+  E2B_API_URL: url.optional(),
+  E2B_SANDBOX_URL: url.optional(),
+  ANTHROPIC_API_KEY: z.string().min(1).optional(),
+  CLAUDE_CODE_OAUTH_TOKEN: z.string().min(1).optional(),
+  SANDBOX_TIMEOUT: int(10, 7 * 24 * 3600).default(3600),
+  DETACH_GRACE: int(1, 7 * 24 * 3600).default(900),
+  LOG_BUFFER_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(DEFAULT_LOG_CAPACITY),
+  MAX_SESSIONS: int(1, 10_000).default(DEFAULT_MAX_SESSIONS),
+  MAX_SESSIONS_PER_TOKEN: int(1, 10_000).default(DEFAULT_MAX_SESSIONS_PER_CREDENTIAL),
+  LOCAL_ISOLATION: z
+    .enum(["none", "bubblewrap"], { error: "must be none or bubblewrap" })
+    .default("none"),
+  LOCAL_WORKSPACE_ROOT: z.string().min(1).optional(),
+  LOCAL_SHELL: z.string().min(1).optional(),
+  LOCAL_PASS_CREDENTIALS: bool.default(false),
+  CLAUDE_PATH: z.string().min(1).optional(),
+  ORPHANS: z.enum(["kill", "keep"], { error: "must be kill or keep" }).default("kill"),
+  SHUTDOWN_TIMEOUT: int(1, 600).default(10),
+  KEEPALIVE_INTERVAL: int(1, 3600).default(30),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  WEB_DIST: z.string().min(1).optional(),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** The server's settings. */
+export interface Config {
+  port: number;
+  host: string;
+  frontendUrl: string;
+  /** Access tokens; each is its own credential. Generated when PORTHOLE_TOKEN is unset. */
+  tokens: string[];
+  tokenGenerated: boolean;
+  provider: "e2b" | "local";
+  e2b: {
+    apiKey: string | undefined;
+    template: string;
+    domain: string | undefined;
+    apiUrl: string | undefined;
+    sandboxUrl: string | undefined;
+  };
+  /** Credentials for Claude Code inside sandboxes. */
+  claudeEnv: Record<string, string>;
+  sandboxTimeoutMs: number;
+  detachGraceMs: number;
+  logBufferBytes: number;
+  maxSessions: number;
+  maxSessionsPerToken: number;
+  local: {
+    isolation: "none" | "bubblewrap";
+    workspaceRoot: string | undefined;
+    shell: string | undefined;
+    passCredentials: boolean;
+    claudePath: string | undefined;
+  };
+  orphans: "kill" | "keep";
+  shutdownTimeoutMs: number;
+  keepaliveIntervalMs: number;
+  logLevel: Env["LOG_LEVEL"];
+  webDist: string | undefined;
+}
+
+/** Thrown for a bad environment; `message` is the one line to print. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+/** Reads the configuration from `env`; throws ConfigError naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string): Config {
+  const known = Object.fromEntries(
+    Object.keys(envSchema.shape).flatMap((name) => {
+      const value = env[name];
+      return value === undefined || value === "" ? [] : [[name, value]];
+    }),
+  );
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? "environment");
+    throw new ConfigError(`Invalid ${name}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  const provider = e.SANDBOX_PROVIDER ?? (e.E2B_API_KEY ? "e2b" : "local");
+  if (provider === "e2b" && !e.E2B_API_KEY) {
+    throw new ConfigError("Invalid E2B_API_KEY: required when SANDBOX_PROVIDER is e2b");
+  }
+  const claudeEnv: Record<string, string> = {};
+  if (e.ANTHROPIC_API_KEY) claudeEnv.ANTHROPIC_API_KEY = e.ANTHROPIC_API_KEY;
+  if (e.CLAUDE_CODE_OAUTH_TOKEN) claudeEnv.CLAUDE_CODE_OAUTH_TOKEN = e.CLAUDE_CODE_OAUTH_TOKEN;
+  const tokens = e.PORTHOLE_TOKEN ? e.PORTHOLE_TOKEN.split(",") : [generateToken()];
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    frontendUrl: new URL(e.FRONTEND_URL).origin,
+    tokens,
+    tokenGenerated: !e.PORTHOLE_TOKEN,
+    provider,
+    e2b: {
+      apiKey: e.E2B_API_KEY,
+      template: e.E2B_TEMPLATE,
+      domain: e.E2B_DOMAIN,
+      apiUrl: e.E2B_API_URL,
+      sandboxUrl: e.E2B_SANDBOX_URL,
+    },
+    claudeEnv,
+    sandboxTimeoutMs: e.SANDBOX_TIMEOUT * 1000,
+    detachGraceMs: e.DETACH_GRACE * 1000,
+    logBufferBytes: e.LOG_BUFFER_BYTES,
+    maxSessions: e.MAX_SESSIONS,
+    maxSessionsPerToken: e.MAX_SESSIONS_PER_TOKEN,
+    local: {
+      isolation: e.LOCAL_ISOLATION,
+      workspaceRoot: e.LOCAL_WORKSPACE_ROOT,
+      shell: e.LOCAL_SHELL,
+      passCredentials: e.LOCAL_PASS_CREDENTIALS,
+      claudePath: e.CLAUDE_PATH,
+    },
+    orphans: e.ORPHANS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
+    keepaliveIntervalMs: e.KEEPALIVE_INTERVAL * 1000,
+    logLevel: e.LOG_LEVEL,
+    webDist: e.WEB_DIST,
+  };
+}
+
+/** The configuration as it may be printed: every secret replaced by a marker. */
+export function redactedConfig(config: Config): Record<string, unknown> {
+  const hidden = (value: string | undefined) => (value ? "[redacted]" : undefined);
+  return {
+    ...config,
+    tokens: config.tokens.map(() => "[redacted]"),
+    e2b: { ...config.e2b, apiKey: hidden(config.e2b.apiKey) },
+    claudeEnv: Object.fromEntries(
+      Object.keys(config.claudeEnv).map((name) => [name, "[redacted]"]),
+    ),
+  };
+}

@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { InputSequencer } from "./input-sequencer.js";
+import { MAX_HELD_INPUTS } from "./limits.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** A sequencer and a record of what it applied, in order. */
+function setup(gapMs = 1000) {
+  const applied: string[] = [];
+  const sequencer = new InputSequencer(gapMs);
+  const send = (seq: number, data: string, client = "c") =>
+    sequencer.submit("s", client, seq, () => {
+      applied.push(data);
+      return Promise.resolve();
+    });
+  return { sequencer, applied, send };
+}
+
+describe("InputSequencer", () => {
+  it("applies in seq order whatever order calls arrive in", async () => {
+    const { applied, send } = setup();
+    const results = await Promise.all([send(2, "c"), send(0, "a"), send(3, "d"), send(1, "b")]);
+    expect(applied).toEqual(["a", "b", "c", "d"]);
+    expect(results.every((r) => r.status === "applied" && r.skipped === 0)).toBe(true);
+  });
+
+  it("ignores a resend of a seq already applied", async () => {
+    const { applied, send } = setup();
+    await send(0, "a");
+    expect(await send(0, "a")).toEqual({ status: "duplicate", skipped: 0 });
+    expect(applied).toEqual(["a"]);
+  });
+
+  it("ignores a resend of a seq that is still held", async () => {
+    const { applied, send } = setup();
+    const held = send(1, "b");
+    expect(await send(1, "b")).toEqual({ status: "duplicate", skipped: 0 });
+    await send(0, "a");
+    await held;
+    expect(applied).toEqual(["a", "b"]);
+  });
+
+  it("keeps clients apart: each has its own seq stream", async () => {
+    const { applied, send } = setup();
+    await send(0, "a1", "one");
+    await send(0, "b1", "two");
+    expect(applied).toEqual(["a1", "b1"]);
+  });
+
+  it("skips a gap that stays open and says how many seqs were lost", async () => {
+    vi.useFakeTimers();
+    const { applied, send } = setup(1000);
+    await send(0, "a");
+    const later = send(3, "d");
+    await vi.advanceTimersByTimeAsync(999);
+    expect(applied).toEqual(["a"]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await later).toEqual({ status: "applied", skipped: 2 });
+    expect(applied).toEqual(["a", "d"]);
+    expect(await send(1, "b")).toEqual({ status: "duplicate", skipped: 0 });
+  });
+
+  it(`holds at most ${MAX_HELD_INPUTS} calls out of order`, async () => {
+    const { send } = setup();
+    const held = Array.from({ length: MAX_HELD_INPUTS }, (_, i) => send(i + 1, "x"));
+    await expect(send(MAX_HELD_INPUTS + 1, "x")).rejects.toMatchObject({ code: "LIMIT" });
+    await send(0, "go");
+    await Promise.all(held);
+  });
+
+  it("fails held calls when the session is forgotten", async () => {
+    const { sequencer, send } = setup();
+    const held = send(5, "x");
+    sequencer.forget("s");
+    await expect(held).rejects.toMatchObject({ code: "SESSION_ENDED" });
+  });
+});

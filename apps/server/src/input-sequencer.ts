@@ -1,0 +1,137 @@
+// Applies each client's input in seq order, exactly once, whatever order tRPC delivers it in.
+import type { SequencedResult } from "@porthole/protocol";
+import { SandboxError } from "@porthole/sandbox";
+import {
+  INPUT_GAP_TIMEOUT_MS,
+  MAX_HELD_INPUTS,
+  MAX_SEQUENCED_CLIENTS_PER_SESSION,
+} from "./limits.js";
+
+interface Held {
+  apply: () => Promise<void>;
+  resolve: (result: SequencedResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** One client's position: the next seq to apply and what arrived early. */
+interface ClientStream {
+  next: number;
+  held: Map<number, Held>;
+  gapTimer: NodeJS.Timeout | null;
+}
+
+/**
+ * Orders calls per (session, client) by `seq`. A seq already applied is a resend and is ignored
+ * ("duplicate"); one that arrives early waits for the gap to fill. A gap that stays open for
+ * INPUT_GAP_TIMEOUT_MS is skipped, and the calls after it report how many seqs were lost.
+ */
+export class InputSequencer {
+  readonly #sessions = new Map<string, Map<string, ClientStream>>();
+  readonly #gapTimeoutMs: number;
+
+  constructor(gapTimeoutMs = INPUT_GAP_TIMEOUT_MS) {
+    this.#gapTimeoutMs = gapTimeoutMs;
+  }
+
+  /** Runs `apply` when its turn comes; resolves once it ran (or was a duplicate). */
+  submit(
+    sessionId: string,
+    clientId: string,
+    seq: number,
+    apply: () => Promise<void>,
+  ): Promise<SequencedResult> {
+    const stream = this.#stream(sessionId, clientId);
+    if (seq < stream.next || stream.held.has(seq))
+      return Promise.resolve({ status: "duplicate", skipped: 0 });
+    if (seq === stream.next) {
+      stream.next++;
+      const ran = apply().then(() => ({ status: "applied" as const, skipped: 0 }));
+      this.#drain(stream, 0);
+      return ran;
+    }
+    if (stream.held.size >= MAX_HELD_INPUTS) {
+      return Promise.reject(
+        new SandboxError(
+          "LIMIT",
+          `Too much input arrived out of order (more than ${MAX_HELD_INPUTS} calls)`,
+        ),
+      );
+    }
+    return new Promise<SequencedResult>((resolve, reject) => {
+      stream.held.set(seq, { apply, resolve, reject });
+      stream.gapTimer ??= setTimeout(() => this.#skipGap(stream), this.#gapTimeoutMs);
+    });
+  }
+
+  /** Forgets a session (it ended); held calls fail with SESSION_ENDED. */
+  forget(sessionId: string): void {
+    const clients = this.#sessions.get(sessionId);
+    if (!clients) return;
+    this.#sessions.delete(sessionId);
+    for (const stream of clients.values()) {
+      if (stream.gapTimer) clearTimeout(stream.gapTimer);
+      for (const held of stream.held.values())
+        held.reject(new SandboxError("SESSION_ENDED", "The session has ended"));
+    }
+  }
+
+  /** Clients tracked for a session (for tests and limits). */
+  clients(sessionId: string): number {
+    return this.#sessions.get(sessionId)?.size ?? 0;
+  }
+
+  #stream(sessionId: string, clientId: string): ClientStream {
+    let clients = this.#sessions.get(sessionId);
+    if (!clients) {
+      clients = new Map();
+      this.#sessions.set(sessionId, clients);
+    }
+    let stream = clients.get(clientId);
+    if (!stream) {
+      if (clients.size >= MAX_SEQUENCED_CLIENTS_PER_SESSION) {
+        // Forget the least recently added client with nothing held: it starts afresh if it returns.
+        for (const [id, other] of clients) {
+          if (other.held.size === 0) {
+            clients.delete(id);
+            break;
+          }
+        }
+      }
+      // Every client id counts from 0 (a page picks a new id on each load).
+      stream = { next: 0, held: new Map(), gapTimer: null };
+      clients.set(clientId, stream);
+    } else {
+      // Refresh recency so active clients are not the ones forgotten.
+      clients.delete(clientId);
+      clients.set(clientId, stream);
+    }
+    return stream;
+  }
+
+  /** Applies held calls that are now in order. */
+  #drain(stream: ClientStream, skipped: number): void {
+    let first = true;
+    for (let held = stream.held.get(stream.next); held; held = stream.held.get(stream.next)) {
+      stream.held.delete(stream.next);
+      stream.next++;
+      const gap = first ? skipped : 0;
+      first = false;
+      held.apply().then(() => held.resolve({ status: "applied", skipped: gap }), held.reject);
+    }
+    if (stream.held.size === 0 && stream.gapTimer) {
+      clearTimeout(stream.gapTimer);
+      stream.gapTimer = null;
+    }
+  }
+
+  #skipGap(stream: ClientStream): void {
+    stream.gapTimer = null;
+    if (stream.held.size === 0) return;
+    const lowest = Math.min(...stream.held.keys());
+    const skipped = lowest - stream.next;
+    stream.next = lowest;
+    this.#drain(stream, skipped);
+    if (stream.held.size > 0)
+      stream.gapTimer = setTimeout(() => this.#skipGap(stream), this.#gapTimeoutMs);
+  }
+}

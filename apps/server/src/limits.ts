@@ -1,0 +1,28 @@
+// Per-connection limits of the server, as named constants (each has a test at its edge).
+
+/** Largest WebSocket frame accepted: a full input call plus JSON overhead, not ws's 100 MiB. */
+export const MAX_FRAME_BYTES = 256 * 1024;
+
+/** Subscriptions one connection may hold at once. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 32;
+
+/** Calls in one tRPC batch. */
+export const MAX_BATCH_SIZE = 64;
+
+/** Input and resize calls a connection may make per second (burst and sustained). */
+export const INPUT_CALLS_PER_SECOND = 500;
+
+/** Bytes of output queued in one socket before its subscriptions wait for it to drain. */
+export const MAX_SOCKET_BUFFERED_BYTES = 1024 * 1024;
+
+/** Out-of-order input held per client while an earlier seq is missing. */
+export const MAX_HELD_INPUTS = 256;
+
+/** How long held input waits for a missing seq before the gap is skipped and reported. */
+export const INPUT_GAP_TIMEOUT_MS = 2000;
+
+/** Clients whose input order a session remembers (the oldest is forgotten past this). */
+export const MAX_SEQUENCED_CLIENTS_PER_SESSION = 64;
+
+/** Time allowed to send connection params (the token) after connecting. */
+export const AUTH_TIMEOUT_MS = 10_000;

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+// The `porthole` command: reads the environment, starts the server, prints where to open it.
+import { fileURLToPath } from "node:url";
+import { existsSync } from "node:fs";
+import { loadConfig, redactedConfig, ConfigError } from "./config.js";
+import { generateToken } from "./auth.js";
+import { createProvider } from "./create-provider.js";
+import { createLogger } from "./logger.js";
+import { startServer } from "./server.js";
+
+/** The built web app next to this package, when no WEB_DIST is given. */
+function defaultWebDist(): string | undefined {
+  const candidate = fileURLToPath(new URL("../../web/dist", import.meta.url));
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env, generateToken);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`porthole: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  config.webDist ??= defaultWebDist();
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: redactedConfig(config) }, "starting");
+  let provider;
+  try {
+    provider = createProvider(config);
+  } catch (error) {
+    process.stderr.write(`porthole: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const server = await startServer(config, provider, logger);
+  const openUrl =
+    config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;
+  // The token goes to the terminal only, inside the URL fragment (never sent in HTTP requests).
+  process.stdout.write(
+    `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${config.tokens[0]}\n\n`,
+  );
+
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      logger.warn({ signal }, "second signal: exiting now");
+      process.exit(130);
+    }
+    logger.info({ signal }, "shutting down");
+    const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
+    hardStop.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}
+
+await main();

@@ -1,0 +1,72 @@
+// session.*: create, list, get, rename and close sessions; each belongs to the credential that made it.
+import {
+  createSessionInputSchema,
+  renameSessionInputSchema,
+  sessionRefInputSchema,
+  type SessionInfo,
+} from "@porthole/protocol";
+import { SandboxError } from "@porthole/sandbox";
+import { procedure, router } from "../trpc.js";
+
+export const sessionRouter = router({
+  /** Starts a session; progress arrives as `status` events on terminal.output. */
+  create: procedure
+    .input(createSessionInputSchema)
+    .mutation(async ({ input, ctx }): Promise<SessionInfo> => {
+      const provider = ctx.sessions.provider;
+      if (input.provider && input.provider !== provider.name) {
+        throw new SandboxError("BAD_INPUT", `This server runs ${provider.name} sessions only`);
+      }
+      if (
+        input.kind === "claude" &&
+        provider.hasProgram &&
+        !(await provider.hasProgram("claude"))
+      ) {
+        throw new SandboxError(
+          "PROGRAM_MISSING",
+          "Claude Code is not installed where sessions run: install @anthropic-ai/claude-code or set CLAUDE_PATH",
+        );
+      }
+      const session = ctx.sessions.create({
+        owner: ctx.credential,
+        cols: input.cols,
+        rows: input.rows,
+        kind: input.kind,
+        command: input.command,
+        repo: input.repo,
+        title: input.title,
+      });
+      ctx.logger.info(
+        { sessionId: session.id, credential: ctx.credential, kind: session.kind },
+        "session created",
+      );
+      return session.info();
+    }),
+
+  list: procedure.query(({ ctx }): SessionInfo[] =>
+    ctx.sessions.list(ctx.credential).map((session) => session.info()),
+  ),
+
+  get: procedure
+    .input(sessionRefInputSchema)
+    .query(({ input, ctx }): SessionInfo =>
+      ctx.sessions.require(input.sessionId, ctx.credential).info(),
+    ),
+
+  rename: procedure.input(renameSessionInputSchema).mutation(({ input, ctx }): SessionInfo => {
+    const session = ctx.sessions.require(input.sessionId, ctx.credential);
+    session.title = input.title;
+    return session.info();
+  }),
+
+  close: procedure
+    .input(sessionRefInputSchema)
+    .mutation(async ({ input, ctx }): Promise<{ closed: true }> => {
+      await ctx.sessions.close(input.sessionId, ctx.credential);
+      ctx.logger.info(
+        { sessionId: input.sessionId, credential: ctx.credential },
+        "session closed by client",
+      );
+      return { closed: true };
+    }),
+});

@@ -1,0 +1,169 @@
+// Wires the pieces into one server: HTTP, WebSocket upgrades on /trpc, tRPC, sessions, shutdown.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Health } from "@porthole/protocol";
+import { SessionManager, type SandboxProvider } from "@porthole/sandbox";
+import { TRPCError } from "@trpc/server";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { Credentials, originAllowed } from "./auth.js";
+import type { Config } from "./config.js";
+import { ConnectionState } from "./connection-state.js";
+import { httpHandler } from "./http.js";
+import { InputSequencer } from "./input-sequencer.js";
+import { Keepalive } from "./keepalive.js";
+import { AUTH_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_FRAME_BYTES } from "./limits.js";
+import type { Logger } from "./logger.js";
+import { appRouter } from "./router.js";
+import { rememberRawSocket } from "./socket-drain.js";
+import type { Context } from "./trpc.js";
+
+/** A running Porthole server. */
+export interface PortholeServer {
+  /** http://host:port of the server. */
+  url: string;
+  port: number;
+  sessions: SessionManager;
+  /** The WebSocket connections open right now. */
+  connections(): WebSocket[];
+  /** Refuses new work, ends every session, tells clients, closes sockets; bounded by config. */
+  close(): Promise<void>;
+}
+
+/** Starts the server on config.host:config.port (0 picks a free port). */
+export async function startServer(
+  config: Config,
+  provider: SandboxProvider,
+  logger: Logger,
+): Promise<PortholeServer> {
+  const startedAt = performance.now();
+  const credentials = new Credentials(config.tokens);
+  const sequencer = new InputSequencer();
+  const sessions = new SessionManager({
+    provider,
+    maxSessions: config.maxSessions,
+    maxSessionsPerOwner: config.maxSessionsPerToken,
+    logCapacity: config.logBufferBytes,
+    detachGraceMs: config.detachGraceMs,
+    idleTimeoutMs: config.sandboxTimeoutMs,
+    env: provider.name === "local" && !config.local.passCredentials ? {} : config.claudeEnv,
+    onSessionEnd: (session, reason) => {
+      sequencer.forget(session.id);
+      logger.info(
+        { sessionId: session.id, reason, exit: session.exit, failure: session.failure?.code },
+        "session ended",
+      );
+    },
+  });
+  let shuttingDown = false;
+
+  const health = (): Health => {
+    const live = sessions.list();
+    return {
+      status: shuttingDown ? "shutting-down" : "ok",
+      timestamp: new Date().toISOString(),
+      uptime: (performance.now() - startedAt) / 1000,
+      ready: !shuttingDown,
+      provider: provider.name,
+      sessions: {
+        live: live.length,
+        attached: live.reduce((sum, s) => sum + s.attached, 0),
+        max: sessions.maxSessions,
+      },
+    };
+  };
+
+  const http = createServer(httpHandler({ health, webDist: config.webDist ?? null }));
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
+  const authenticated = new WeakSet<WebSocket>();
+  const raw = new WeakMap<WebSocket, Duplex>();
+  const keepalive = new Keepalive(
+    config.keepaliveIntervalMs,
+    (ws) => (raw.get(ws) as { bytesWritten?: number } | undefined)?.bytesWritten ?? 0,
+    () => logger.info("dropped a connection that stopped answering"),
+  );
+
+  http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (path !== "/trpc") return refuse(404, "Not Found");
+    if (!originAllowed(req.headers.origin, req.headers.host, [config.frontendUrl])) {
+      logger.warn({ origin: req.headers.origin }, "refused a WebSocket from a foreign origin");
+      return refuse(403, "Forbidden");
+    }
+    if (shuttingDown) return refuse(503, "Service Unavailable");
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      raw.set(ws, socket);
+      rememberRawSocket(ws, socket);
+      keepalive.watch(ws);
+      const timer = setTimeout(() => {
+        if (!authenticated.has(ws)) ws.close(4401, "Unauthorized");
+      }, AUTH_TIMEOUT_MS);
+      ws.once("close", () => clearTimeout(timer));
+      wss.emit("connection", ws, req);
+    });
+  });
+
+  applyWSSHandler({
+    wss,
+    router: appRouter,
+    maxBatchSize: MAX_BATCH_SIZE,
+    createContext: ({ res, info }): Context => {
+      const credential = credentials.identify(info.connectionParams?.token);
+      if (!credential) {
+        // One answer for a missing and a wrong token; the socket closes right after.
+        throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid access token is required" });
+      }
+      authenticated.add(res);
+      return {
+        credential,
+        socket: res,
+        connection: new ConnectionState(randomBytes(6).toString("hex")),
+        sessions,
+        sequencer,
+        logger,
+      };
+    },
+    onError: ({ error, path, type }) => {
+      if (error.code === "INTERNAL_SERVER_ERROR")
+        logger.error({ path, type, err: error.cause ?? error }, "procedure failed");
+    },
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    http.once("error", reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const address = http.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true;
+      keepalive.stop();
+      const deadline = new Promise<void>((resolve) =>
+        setTimeout(resolve, config.shutdownTimeoutMs).unref(),
+      );
+      await Promise.race([sessions.closeAll("shutdown"), deadline]);
+      // Give the final events a moment to leave, then close every socket.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      for (const ws of wss.clients) ws.close(1001, "Server shutting down");
+      await Promise.race([new Promise<void>((resolve) => wss.close(() => resolve())), deadline]);
+      for (const ws of wss.clients) ws.terminate();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    })();
+    return closing;
+  };
+
+  return { url, port, sessions, connections: () => [...wss.clients], close };
+}

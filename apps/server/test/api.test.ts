@@ -1,0 +1,208 @@
+// The API end to end: a real server, real WebSockets on 127.0.0.1, a real bash behind a real PTY.
+import { createHash } from "node:crypto";
+import { WebSocket } from "ws";
+import { afterEach, describe, expect, it } from "vitest";
+import { healthSchema } from "@porthole/protocol";
+import { cleanup, connect, OutputCollector, startTestServer, TOKEN_B } from "./harness.js";
+
+afterEach(cleanup);
+
+const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("sessions end to end", () => {
+  it("creates a session, runs input, resizes and closes", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    expect(info).toMatchObject({ state: "starting", provider: "local", cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id, { clientId: "c1" });
+    await out.untilEvent("ready");
+    expect(out.events.map((e) => e.event.type)).toContain("status");
+    await client.terminal.input.mutate({
+      sessionId: info.id,
+      clientId: "c1",
+      seq: 0,
+      data: "echo hel''lo\r",
+    });
+    await out.untilText(/hello/);
+    await client.terminal.resize.mutate({
+      sessionId: info.id,
+      clientId: "c1",
+      seq: 1,
+      cols: 120,
+      rows: 40,
+    });
+    await client.terminal.input.mutate({
+      sessionId: info.id,
+      clientId: "c1",
+      seq: 2,
+      data: "stty size\r",
+    });
+    await out.untilText(/40 120/);
+    expect((await client.session.list.query()).map((s) => s.id)).toEqual([info.id]);
+    await client.session.close.mutate({ sessionId: info.id });
+    await out.until(
+      () => out.stopped || out.events.some((e) => e.event.type === "error"),
+      5000,
+      "stream ends",
+    );
+    expect(await client.session.list.query()).toEqual([]);
+  });
+
+  it("reports exit codes on the stream", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id);
+    await out.untilEvent("ready");
+    await client.terminal.input.mutate({
+      sessionId: info.id,
+      clientId: "c",
+      seq: 0,
+      data: "exit 7\r",
+    });
+    await out.untilEvent("exit");
+    expect(out.events.at(-1)!.event).toEqual({ type: "exit", code: 7, signal: null });
+  });
+
+  it("answers /health with status, uptime and session counts", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    await client.session.create.mutate({ cols: 80, rows: 24 });
+    const response = await fetch(`${server.url}/health`);
+    const health = healthSchema.parse(await response.json());
+    expect(health).toMatchObject({
+      status: "ok",
+      ready: true,
+      provider: "local",
+      sessions: { live: 1, attached: 0 },
+    });
+  });
+});
+
+describe("resume after dropped connections", () => {
+  it("delivers every byte exactly once across many server-side disconnects", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server, undefined, { retryDelayMs: 10 });
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id);
+    await out.untilEvent("ready");
+    // The prompt and echo vary; the payload between the markers must arrive exactly once.
+    await client.terminal.input.mutate({
+      sessionId: info.id,
+      clientId: "c",
+      seq: 0,
+      data: "echo BEGIN-$((1)); seq 1 150000; echo END-$((2))\r",
+    });
+    let drops = 0;
+    while (!/END-2/.test(out.text)) {
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      for (const socket of server.connections()) socket.terminate();
+      drops++;
+      if (drops > 2000) throw new Error("output never finished");
+    }
+    const payload = /BEGIN-1\r\n([\s\S]*?)END-2/.exec(out.text)![1]!;
+    const expected = Array.from({ length: 150000 }, (_, i) => `${i + 1}\r\n`).join("");
+    expect(drops).toBeGreaterThan(10);
+    expect(out.events.some((e) => e.event.type === "snapshot")).toBe(false);
+    expect(sha(payload.replace(/\$ $/, ""))).toBe(sha(expected));
+  });
+});
+
+describe("input order", () => {
+  it("applies a batch of out-of-order inputs in seq order, each once", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 200, rows: 24 });
+    const out = new OutputCollector(client, info.id);
+    await out.untilEvent("ready");
+    const chars = "echo abcdefghijklmnopqrstuvwxyz0123456789\r".split("");
+    const order = chars.map((_, i) => i).sort(() => Math.random() - 0.5);
+    // All in one tick: tRPC batches them and the server may start them in any order.
+    const results = await Promise.all(
+      order.map((seq) =>
+        client.terminal.input.mutate({ sessionId: info.id, clientId: "k", seq, data: chars[seq]! }),
+      ),
+    );
+    expect(results.every((r) => r.status === "applied")).toBe(true);
+    await out.untilText(/[^ ]abcdefghijklmnopqrstuvwxyz0123456789\r\n/);
+    const again = await client.terminal.input.mutate({
+      sessionId: info.id,
+      clientId: "k",
+      seq: 3,
+      data: "X",
+    });
+    expect(again).toEqual({ status: "duplicate", skipped: 0 });
+  });
+});
+
+describe("authentication and ownership", () => {
+  it("refuses a connection without a token or with a wrong one", async () => {
+    const server = await startTestServer();
+    for (const token of ["", "wrong-token-0123456789"]) {
+      const { client } = connect(server, token);
+      await expect(client.session.list.query()).rejects.toThrow();
+    }
+  });
+
+  it("refuses WebSocket upgrades from a foreign origin and on other paths", async () => {
+    const server = await startTestServer();
+    const attempt = (url: string, origin?: string) =>
+      new Promise<number>((resolve) => {
+        const ws = new WebSocket(url, origin ? { origin } : {});
+        ws.on("unexpected-response", (_req, res) => resolve(res.statusCode ?? 0));
+        ws.on("open", () => {
+          ws.close();
+          resolve(101);
+        });
+        ws.on("error", () => resolve(-1));
+      });
+    expect(await attempt(server.wsUrl, "https://evil.example")).toBe(403);
+    expect(await attempt(server.wsUrl, server.url)).toBe(101);
+    expect(await attempt(server.wsUrl, server.config.frontendUrl)).toBe(101);
+    expect(await attempt(server.wsUrl.replace("/trpc", "/other"))).toBe(404);
+  });
+
+  it("treats another credential's session exactly like a missing one", async () => {
+    const server = await startTestServer();
+    const a = connect(server).client;
+    const b = connect(server, TOKEN_B).client;
+    const info = await a.session.create.mutate({ cols: 80, rows: 24 });
+    const errorOf = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+        return null;
+      } catch (error) {
+        const e = error as { message: string; data?: { porthole?: string; code?: string } };
+        return { message: e.message, porthole: e.data?.porthole, code: e.data?.code };
+      }
+    };
+    const theirs = await errorOf(b.session.get.query({ sessionId: info.id }));
+    const missing = await errorOf(b.session.get.query({ sessionId: "A".repeat(24) }));
+    expect(theirs).toEqual({
+      message: "No such session",
+      porthole: "NOT_FOUND",
+      code: "NOT_FOUND",
+    });
+    expect(missing).toEqual(theirs);
+    expect(
+      await errorOf(
+        b.terminal.input.mutate({ sessionId: info.id, clientId: "x", seq: 0, data: "rm -rf ~\r" }),
+      ),
+    ).toEqual(theirs);
+    expect(await errorOf(b.session.close.mutate({ sessionId: info.id }))).toEqual(theirs);
+    expect(await b.session.list.query()).toEqual([]);
+  });
+
+  it("gives input errors a typed code and a message naming the field", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const error = await client.session.create
+      .mutate({ cols: 0, rows: 24 })
+      .catch((e: unknown) => e as { message: string; data: { porthole: string } });
+    expect(error).toMatchObject({
+      message: "cols: cols must be at least 1",
+      data: { porthole: "BAD_INPUT" },
+    });
+  });
+});
