@@ -9,6 +9,7 @@ export {
   DEFAULT_DETACH_GRACE_MS,
   DEFAULT_EXITED_LINGER_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_START_TIMEOUT_MS,
   type EndReason,
   type SessionEvent,
   type SessionSpec,

@@ -11,6 +11,7 @@ import {
   DEFAULT_DETACH_GRACE_MS,
   DEFAULT_EXITED_LINGER_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_START_TIMEOUT_MS,
   Session,
   type EndReason,
   type SessionTimings,
@@ -29,6 +30,8 @@ export interface SessionManagerOptions {
   detachGraceMs?: number;
   idleTimeoutMs?: number;
   exitedLingerMs?: number;
+  /** How long a sandbox may take to start. */
+  startTimeoutMs?: number;
   /** Environment given to every session's shell (e.g. ANTHROPIC_API_KEY for E2B sandboxes). */
   env?: Record<string, string>;
   /** Told when a session ends, with why. */
@@ -69,6 +72,7 @@ export class SessionManager {
       detachGraceMs: options.detachGraceMs ?? DEFAULT_DETACH_GRACE_MS,
       idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
       exitedLingerMs: options.exitedLingerMs ?? DEFAULT_EXITED_LINGER_MS,
+      startTimeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
     };
     this.#env = { ...options.env };
     this.#onSessionEnd = options.onSessionEnd;

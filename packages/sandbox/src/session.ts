@@ -27,6 +27,9 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 3600 * 1000;
 /** How long an exited session stays around so clients can read its last output and exit code. */
 export const DEFAULT_EXITED_LINGER_MS = 5 * 60 * 1000;
 
+/** How long a sandbox and its shell may take to start before the session fails. */
+export const DEFAULT_START_TIMEOUT_MS = 90_000;
+
 /** How long to wait for the shell's first output before typing a start command anyway. */
 const PROMPT_WAIT_MS = 2000;
 
@@ -53,6 +56,7 @@ export interface SessionTimings {
   detachGraceMs: number;
   idleTimeoutMs: number;
   exitedLingerMs: number;
+  startTimeoutMs: number;
 }
 
 /** Why a session ended, for logs and for the clients still attached. */
@@ -163,8 +167,22 @@ export class Session {
       this.#changed();
     };
     const firstOutput = new Promise<void>((resolve) => (this.#firstOutput = resolve));
+    let timer: NodeJS.Timeout | undefined;
+    let gaveUp = false;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        gaveUp = true;
+        this.#startAbort.abort();
+        reject(
+          new SandboxError(
+            "SANDBOX_UNREACHABLE",
+            `The sandbox did not start within ${Math.round(this.#timings.startTimeoutMs / 1000)} s`,
+          ),
+        );
+      }, this.#timings.startTimeoutMs);
+    });
     try {
-      const pty = await this.#sandbox.start(
+      const starting = this.#sandbox.start(
         {
           sessionId: this.id,
           cols: this.cols,
@@ -175,6 +193,15 @@ export class Session {
         },
         { onData: (bytes) => this.#onData(bytes), onExit: (exit) => this.#onExit(exit) },
       );
+      // A start that finishes after we gave up still hands over a PTY: release it.
+      starting.then(
+        (late) => {
+          if (gaveUp) void late.close();
+        },
+        () => {},
+      );
+      const pty = await Promise.race([starting, timedOut]);
+      clearTimeout(timer);
       if (this.state !== "starting") {
         // Closed (or exited) while starting: the new PTY has nobody to serve.
         this.#pty = pty;
@@ -187,6 +214,7 @@ export class Session {
       this.#changed();
       await this.#typeStartCommands(firstOutput);
     } catch (error) {
+      clearTimeout(timer);
       if (this.state !== "starting") return;
       const failure = toSandboxError(error, "SANDBOX_FAILED");
       this.failure = { code: failure.code, message: failure.message };

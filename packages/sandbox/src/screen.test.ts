@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { OutputLog } from "./output-log.js";
+import { ScreenMirror } from "./screen.js";
+
+describe("ScreenMirror", () => {
+  it("serialises the screen at the log's end offset", async () => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, 20, 5);
+    log.append(Buffer.from("hello \x1b[31mred\x1b[0m\r\nsecond line"));
+    const snapshot = await mirror.snapshot();
+    expect(snapshot).toMatchObject({ cols: 20, rows: 5, offset: log.end });
+    expect(snapshot.data).toContain("hello");
+    expect(snapshot.data).toContain("\x1b[31mred");
+    expect(snapshot.data).toContain("second line");
+    mirror.dispose();
+  });
+
+  it("applies resizes at the offset they happened", async () => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, 10, 3);
+    log.append(Buffer.from("0123456789abc"));
+    mirror.resize(40, 3);
+    log.append(Buffer.from("\r\n0123456789abcdefghij"));
+    const snapshot = await mirror.snapshot();
+    expect(snapshot.cols).toBe(40);
+    // Written at 10 columns the first line wrapped; the second, written at 40, did not.
+    expect(snapshot.data).toContain("0123456789abcdefghij");
+    mirror.dispose();
+  });
+
+  it("starts over from the oldest retained bytes when the log dropped what it had not parsed", async () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 256 });
+    const mirror = new ScreenMirror(log, 40, 5);
+    for (let i = 0; i < 200; i++) log.append(Buffer.from(`line ${i}\r\n`));
+    const snapshot = await mirror.snapshot();
+    expect(mirror.resyncs).toBe(1);
+    expect(snapshot.offset).toBe(log.end);
+    expect(snapshot.data).toContain("line 199");
+    mirror.dispose();
+  });
+
+  it("carries a UTF-8 character split across appends", async () => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, 20, 3);
+    const bytes = Buffer.from("né😀");
+    log.append(bytes.subarray(0, 2));
+    await mirror.snapshot();
+    log.append(bytes.subarray(2));
+    const snapshot = await mirror.snapshot();
+    expect(snapshot.data).toContain("né😀");
+    mirror.dispose();
+  });
+});

@@ -1,0 +1,170 @@
+// Session lifecycle with a fake provider and fake timers: every end path releases the sandbox once.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { SessionManager, type SessionManagerOptions } from "../src/index.js";
+import { FakeProvider } from "./fake-provider.js";
+import { readUntilEvent } from "./helpers.js";
+
+beforeEach(() => {
+  vi.useFakeTimers();
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+function setup(options: Partial<SessionManagerOptions> = {}, provider = new FakeProvider()) {
+  const ended: string[] = [];
+  const manager = new SessionManager({
+    provider,
+    detachGraceMs: 1000,
+    idleTimeoutMs: 10_000,
+    exitedLingerMs: 500,
+    startTimeoutMs: 2000,
+    onSessionEnd: (_session, reason) => ended.push(String(reason)),
+    ...options,
+  });
+  return { manager, provider, ended };
+}
+
+describe("session lifecycle", () => {
+  it("ends after the detach grace when nobody attaches, releasing the sandbox once", async () => {
+    const { manager, provider, ended } = setup();
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(session.state).toBe("running");
+    await vi.advanceTimersByTimeAsync(1);
+    expect(session.state).toBe("closed");
+    expect(ended).toEqual(["detached"]);
+    expect(provider.ptys[0]!.closes).toBe(1);
+    expect(manager.size).toBe(0);
+  });
+
+  it("keeps the session while someone is attached and restarts the grace on detach", async () => {
+    const { manager } = setup();
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(session.state).toBe("running");
+    attachment.detach();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.endReason).toBe("detached");
+  });
+
+  it("ends after the idle timeout without input or output; activity postpones it", async () => {
+    const { manager, provider } = setup({ detachGraceMs: 1e9 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.advanceTimersByTimeAsync(9000);
+    provider.ptys[0]!.emit("still busy\r\n");
+    await vi.advanceTimersByTimeAsync(9000);
+    expect(session.state).toBe("running");
+    await vi.advanceTimersByTimeAsync(1001);
+    expect(session.endReason).toBe("idle");
+    expect(provider.ptys[0]!.closes).toBe(1);
+  });
+
+  it("reports an exit, lingers for late readers, then closes without releasing twice", async () => {
+    const { manager, provider, ended } = setup({ detachGraceMs: 1e9 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(0);
+    provider.ptys[0]!.emit("bye\r\n");
+    provider.ptys[0]!.exit({ code: 0, signal: null });
+    expect(session.state).toBe("exited");
+    const late = session.attach({ from: null });
+    const seen = await readUntilEvent(late, "exit");
+    expect(seen.text).toBe("bye\r\n");
+    late.detach();
+    await vi.advanceTimersByTimeAsync(500);
+    expect(session.state).toBe("closed");
+    expect(ended).toEqual(["exited"]);
+    expect(provider.ptys[0]!.closes).toBe(1);
+  });
+
+  it("fails with a typed error when the provider cannot start a sandbox", async () => {
+    const { manager, ended } = setup({}, new FakeProvider("fail"));
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    const seen = await readUntilEvent(attachment, "error");
+    expect(seen.events.map((e) => e.event.type)).toEqual(["status", "error"]);
+    expect(seen.events.at(-1)!.event).toMatchObject({
+      code: "SANDBOX_FAILED",
+      message: "the fake cloud said no",
+    });
+    expect(session.state).toBe("failed");
+    expect(ended).toEqual(["failed"]);
+    expect(await attachment.next()).toBeNull();
+  });
+
+  it("gives up on a start that hangs, within the start timeout", async () => {
+    const { manager } = setup({ detachGraceMs: 1e9 }, new FakeProvider("hang"));
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(2000);
+    expect(session.state).toBe("failed");
+    expect(session.failure).toEqual({
+      code: "SANDBOX_UNREACHABLE",
+      message: "The sandbox did not start within 2 s",
+    });
+  });
+
+  it("releases a sandbox that arrives after the session gave up or was closed", async () => {
+    const slow = new FakeProvider({ delayMs: 3000 });
+    const { manager } = setup({}, slow);
+    manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(slow.ptys[0]!.closes).toBe(1);
+
+    const closing = new FakeProvider({ delayMs: 100 });
+    const other = setup({}, closing);
+    const session = other.manager.create({ owner: "o", cols: 80, rows: 24 });
+    await session.close();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(closing.ptys[0]!.closes).toBe(1);
+  });
+
+  it("types the start command into the shell after its first output", async () => {
+    const { manager, provider } = setup();
+    manager.create({ owner: "o", cols: 80, rows: 24, kind: "claude", command: "echo hi" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(provider.ptys[0]!.writes).toEqual([]);
+    provider.ptys[0]!.emit("$ ");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(provider.ptys[0]!.writes).toEqual(["claude && echo hi\r"]);
+  });
+});
+
+describe("session limits", () => {
+  it("allows exactly maxSessions live sessions", () => {
+    const { manager } = setup({ maxSessions: 2 });
+    manager.create({ owner: "a", cols: 80, rows: 24 });
+    manager.create({ owner: "b", cols: 80, rows: 24 });
+    expect(() => manager.create({ owner: "c", cols: 80, rows: 24 })).toThrow(
+      expect.objectContaining({
+        code: "LIMIT",
+        message: "The server already runs its limit of 2 sessions",
+      }),
+    );
+  });
+
+  it("allows exactly maxSessionsPerOwner per owner", () => {
+    const { manager } = setup({ maxSessionsPerOwner: 1 });
+    manager.create({ owner: "a", cols: 80, rows: 24 });
+    expect(() => manager.create({ owner: "a", cols: 80, rows: 24 })).toThrow(
+      expect.objectContaining({ code: "LIMIT" }),
+    );
+    expect(manager.create({ owner: "b", cols: 80, rows: 24 }).owner).toBe("b");
+  });
+
+  it("hides other owners' sessions and refuses new ones after closeAll", async () => {
+    const { manager, provider } = setup();
+    const session = manager.create({ owner: "a", cols: 80, rows: 24 });
+    expect(manager.get(session.id, "b")).toBeUndefined();
+    expect(() => manager.require(session.id, "b")).toThrow(
+      expect.objectContaining({ code: "NOT_FOUND", message: "No such session" }),
+    );
+    await vi.advanceTimersByTimeAsync(0);
+    await manager.closeAll();
+    expect(provider.ptys[0]!.closes).toBe(1);
+    expect(() => manager.create({ owner: "a", cols: 80, rows: 24 })).toThrow(
+      expect.objectContaining({ code: "SHUTTING_DOWN" }),
+    );
+  });
+});
