@@ -29,6 +29,9 @@ export function porthole(tsconfigRootDir) {
     {
       files: ["**/*.js", "**/*.mjs"],
       ...tseslint.configs.disableTypeChecked,
+      languageOptions: {
+        globals: { console: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly" },
+      },
     },
   );
 }
