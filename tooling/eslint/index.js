@@ -30,6 +30,7 @@ export function porthole(tsconfigRootDir) {
       files: ["**/*.js", "**/*.mjs"],
       ...tseslint.configs.disableTypeChecked,
       languageOptions: {
+        ...tseslint.configs.disableTypeChecked.languageOptions,
         globals: { console: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly" },
       },
     },
