@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["src/**/*.test.ts", "test/**/*.test.ts", "template/**/*.test.ts"],
     reporters: ["default", ["json", { outputFile: ".reports/vitest.json" }]],
     testTimeout: 30_000,
   },
