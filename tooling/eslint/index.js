@@ -31,7 +31,16 @@ export function porthole(tsconfigRootDir) {
       ...tseslint.configs.disableTypeChecked,
       languageOptions: {
         ...tseslint.configs.disableTypeChecked.languageOptions,
-        globals: { console: "readonly", process: "readonly", Buffer: "readonly", URL: "readonly" },
+        globals: {
+          console: "readonly",
+          process: "readonly",
+          Buffer: "readonly",
+          URL: "readonly",
+          setTimeout: "readonly",
+          setInterval: "readonly",
+          clearTimeout: "readonly",
+          clearInterval: "readonly",
+        },
       },
     },
   );

@@ -21,7 +21,8 @@ const bool = z
   .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
   .transform((value) => ["true", "1", "yes"].includes(value));
 
-const url = z.url({ error: "must be a URL such as http://localhost:5174" });
+// http(s) only: other schemes (javascript:, file:, "localhost:5174") have the origin "null".
+const url = z.url({ protocol: /^https?$/, error: "must be a URL such as http://localhost:5174" });
 
 /** Every environment variable the server reads, with its default. */
 const envSchema = z.object({
@@ -52,9 +53,14 @@ const envSchema = z.object({
     .default("none"),
   LOCAL_WORKSPACE_ROOT: z.string().min(1).optional(),
   LOCAL_SHELL: z.string().min(1).optional(),
+  LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),
   CLAUDE_PATH: z.string().min(1).optional(),
   ORPHANS: z.enum(["kill", "keep"], { error: "must be kill or keep" }).default("kill"),
+  PORTHOLE_INSTANCE: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "must be 1-64 letters, digits, '.', '_' or '-'" })
+    .default("default"),
   SHUTDOWN_TIMEOUT: int(1, 600).default(10),
   KEEPALIVE_INTERVAL: int(1, 3600).default(30),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -90,10 +96,14 @@ export interface Config {
     isolation: "none" | "bubblewrap";
     workspaceRoot: string | undefined;
     shell: string | undefined;
+    /** Arguments for the shell, split on spaces; default a login shell (-l). */
+    shellArgs: string[] | undefined;
     passCredentials: boolean;
     claudePath: string | undefined;
   };
   orphans: "kill" | "keep";
+  /** Names this server's E2B sandboxes apart from another Porthole's on the same account. */
+  instance: string;
   shutdownTimeoutMs: number;
   keepaliveIntervalMs: number;
   logLevel: Env["LOG_LEVEL"];
@@ -152,10 +162,15 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
       isolation: e.LOCAL_ISOLATION,
       workspaceRoot: e.LOCAL_WORKSPACE_ROOT,
       shell: e.LOCAL_SHELL,
+      shellArgs:
+        e.LOCAL_SHELL_ARGS === undefined
+          ? undefined
+          : e.LOCAL_SHELL_ARGS.split(" ").filter(Boolean),
       passCredentials: e.LOCAL_PASS_CREDENTIALS,
       claudePath: e.CLAUDE_PATH,
     },
     orphans: e.ORPHANS,
+    instance: e.PORTHOLE_INSTANCE,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
     keepaliveIntervalMs: e.KEEPALIVE_INTERVAL * 1000,
     logLevel: e.LOG_LEVEL,

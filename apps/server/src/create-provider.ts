@@ -1,14 +1,25 @@
 // Picks and builds the sandbox provider the configuration asks for.
 import { dirname } from "node:path";
-import { LocalProvider, type SandboxProvider } from "@porthole/sandbox";
+import { E2BProvider, LocalProvider, type SandboxProvider } from "@porthole/sandbox";
 import type { Config } from "./config.js";
 
 /** The provider for `config.provider`, ready to start sessions. */
 export function createProvider(config: Config): SandboxProvider {
+  if (config.provider === "e2b") {
+    return new E2BProvider({
+      apiKey: config.e2b.apiKey ?? "",
+      template: config.e2b.template,
+      domain: config.e2b.domain,
+      apiUrl: config.e2b.apiUrl,
+      sandboxUrl: config.e2b.sandboxUrl,
+      instance: config.instance,
+    });
+  }
   return new LocalProvider({
     isolation: config.local.isolation,
     workspaceRoot: config.local.workspaceRoot,
     shell: config.local.shell,
+    shellArgs: config.local.shellArgs,
     extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
   });
 }

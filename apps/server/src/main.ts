@@ -35,12 +35,34 @@ async function main(): Promise<void> {
     process.stderr.write(`porthole: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const server = await startServer(config, provider, logger);
+  let server;
+  try {
+    server = await startServer(config, provider, logger);
+  } catch (error) {
+    // A HOST that does not resolve, a PORT in use: one line, like a bad setting.
+    process.stderr.write(
+      `porthole: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`,
+    );
+    process.exit(1);
+  }
+  if (config.orphans === "kill") {
+    // Sandboxes a crashed earlier run left behind: nobody can reach them any more.
+    server.sessions.killOrphans().then(
+      (killed) => {
+        if (killed.length > 0) logger.info({ killed }, "killed sandboxes left by an earlier run");
+      },
+      (error: unknown) =>
+        logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),
+    );
+  }
   const openUrl =
     config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;
   // The token goes to the terminal only, inside the URL fragment (never sent in HTTP requests).
+  // Only a generated one, which nobody could know otherwise: stdout is often a collected log, and
+  // a PORTHOLE_TOKEN from the environment is known to whoever set it.
+  const token = config.tokenGenerated ? config.tokens[0] : "<PORTHOLE_TOKEN>";
   process.stdout.write(
-    `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${config.tokens[0]}\n\n`,
+    `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n`,
   );
 
   let signals = 0;

@@ -8,6 +8,12 @@ import { createLogger } from "../src/logger.js";
 import type { AppRouter } from "../src/router.js";
 import { startServer, type PortholeServer } from "../src/server.js";
 
+/**
+ * Test shells skip the login profile: it is not ours to test, it can be slow, and a profile that
+ * takes locks (pyenv's rehash does) can wedge later shells if a test kills one mid-start.
+ */
+export const TEST_SHELL = { shell: "/bin/bash", shellArgs: ["--noprofile", "--norc"] };
+
 export const TOKEN_A = "token-a-0123456789abcdef";
 export const TOKEN_B = "token-b-0123456789abcdef";
 
@@ -30,8 +36,7 @@ export async function startTestServer(
     () => "unused",
   );
   const logger = createLogger(config.logLevel);
-  const chosen =
-    provider ?? new LocalProvider({ shell: "/bin/bash", baseEnv: { ...process.env, PS1: "$ " } });
+  const chosen = provider ?? new LocalProvider(TEST_SHELL);
   const server = await startServer(config, chosen, logger);
   const test = { ...server, config, wsUrl: `${server.url.replace("http", "ws")}/trpc` };
   running.push(test);

@@ -14,6 +14,11 @@ export interface AttachOptions {
   acks?: boolean;
   /** Largest `output` event in bytes. */
   maxEventBytes?: number;
+  /**
+   * Who is attaching. A client that detaches holds its place for RECONNECT_HOLD_MS: if it was the
+   * last one, a pausable PTY waits for it instead of flooding past what the log keeps.
+   */
+  clientId?: string | undefined;
 }
 
 /** What an attachment tells its session. */
@@ -27,6 +32,7 @@ export interface AttachmentHooks {
  * output and never blocks the PTY: a client that falls out of the log gets a `snapshot`.
  */
 export class Attachment {
+  readonly clientId: string | undefined;
   readonly #session: Session;
   readonly #hooks: AttachmentHooks;
   readonly #acks: boolean;
@@ -47,6 +53,7 @@ export class Attachment {
   constructor(session: Session, options: AttachOptions, hooks: AttachmentHooks) {
     this.#session = session;
     this.#hooks = hooks;
+    this.clientId = options.clientId;
     this.#acks = options.acks ?? false;
     this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
     this.#replayUntil = session.log.end;

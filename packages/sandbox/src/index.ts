@@ -10,6 +10,7 @@ export {
   DEFAULT_EXITED_LINGER_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_START_TIMEOUT_MS,
+  RECONNECT_HOLD_MS,
   type EndReason,
   type SessionEvent,
   type SessionSpec,
@@ -40,3 +41,12 @@ export {
 export { buildShellEnv, INHERITED_ENV_VARS } from "./providers/shell-env.js";
 export { findProgram } from "./providers/find-program.js";
 export { newSessionId } from "./session-id.js";
+export {
+  E2BProvider,
+  DEFAULT_SANDBOX_BACKSTOP_MS,
+  E2B_APP_METADATA,
+  E2B_WORKSPACE,
+  exitFromError,
+  type E2BProviderOptions,
+} from "./providers/e2b.js";
+export { fromE2BError } from "./providers/e2b-errors.js";

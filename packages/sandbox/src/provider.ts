@@ -1,5 +1,6 @@
 // The seam between sessions and where their shells run: one interface, a provider per backend.
 import type { ExitInfo, Isolation, ProviderName, StatusPhase } from "@porthole/protocol";
+import type { SandboxError } from "./errors.js";
 
 /** What a provider needs to start one session's sandbox and shell. */
 export interface StartRequest {
@@ -19,8 +20,10 @@ export interface StartRequest {
 export interface PtyHandlers {
   /** Raw bytes the PTY wrote, in order. A UTF-8 character may be split across calls. */
   onData: (bytes: Uint8Array) => void;
-  /** The shell ended (or the sandbox died); called at most once. */
+  /** The shell ended; called at most once, and never after `onLost`. */
   onExit: (exit: ExitInfo) => void;
+  /** The connection to the shell broke for good (the sandbox is gone or unreachable). */
+  onLost?: (error: SandboxError) => void;
 }
 
 /** Where a running PTY lives, enough to find it again after a restart. */

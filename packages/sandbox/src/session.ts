@@ -30,6 +30,12 @@ export const DEFAULT_EXITED_LINGER_MS = 5 * 60 * 1000;
 /** How long a sandbox and its shell may take to start before the session fails. */
 export const DEFAULT_START_TIMEOUT_MS = 90_000;
 
+/**
+ * How long a client that dropped off keeps its place: while every client is either behind or
+ * reconnecting, a pausable PTY waits, so a short network drop loses nothing even mid-flood.
+ */
+export const RECONNECT_HOLD_MS = 5000;
+
 /** How long to wait for the shell's first output before typing a start command anyway. */
 const PROMPT_WAIT_MS = 2000;
 
@@ -97,6 +103,8 @@ export class Session {
   readonly #sandbox: SandboxProvider;
   readonly #timings: SessionTimings;
   readonly #attachments = new Set<Attachment>();
+  /** Clients that detached recently, by client id, with the timer that forgets them. */
+  readonly #reconnecting = new Map<string, NodeJS.Timeout>();
   readonly #changes = new ChangeSignal();
   readonly #startAbort = new AbortController();
   readonly #onEnd: (session: Session) => void;
@@ -191,7 +199,11 @@ export class Session {
           onStatus,
           signal: this.#startAbort.signal,
         },
-        { onData: (bytes) => this.#onData(bytes), onExit: (exit) => this.#onExit(exit) },
+        {
+          onData: (bytes) => this.#onData(bytes),
+          onExit: (exit) => this.#onExit(exit),
+          onLost: (error) => this.#onLost(error),
+        },
       );
       // A start that finishes after we gave up still hands over a PTY: release it.
       starting.then(
@@ -209,8 +221,8 @@ export class Session {
         return;
       }
       this.#pty = pty;
-      this.state = "running";
       onStatus("ready", "Ready");
+      this.state = "running";
       this.#changed();
       await this.#typeStartCommands(firstOutput);
     } catch (error) {
@@ -251,6 +263,7 @@ export class Session {
       flowChanged: () => this.#updateFlow(),
     });
     this.#attachments.add(attachment);
+    if (options.clientId) this.#forgetReconnecting(options.clientId);
     this.#cancelGraceTimer();
     this.#updateFlow();
     return attachment;
@@ -318,6 +331,15 @@ export class Session {
     this.#lingerTimer.unref();
   }
 
+  /** The sandbox went away under a running session: clients see why, and the session ends. */
+  #onLost(error: SandboxError): void {
+    if (this.ended || this.exit) return;
+    this.failure = { code: error.code, message: error.message };
+    this.state = "failed";
+    this.#end("failed");
+    void this.#release();
+  }
+
   /** Types the repository clone and start command into the shell once it has drawn a prompt. */
   async #typeStartCommands(firstOutput: Promise<void>): Promise<void> {
     const steps: string[] = [];
@@ -335,13 +357,33 @@ export class Session {
 
   #detach(attachment: Attachment): void {
     if (!this.#attachments.delete(attachment)) return;
+    const clientId = attachment.clientId;
+    const back = [...this.#attachments].some((other) => other.clientId === clientId);
+    if (clientId && !this.ended && !back) {
+      this.#forgetReconnecting(clientId);
+      const timer = setTimeout(() => {
+        this.#reconnecting.delete(clientId);
+        this.#updateFlow();
+      }, RECONNECT_HOLD_MS);
+      timer.unref();
+      this.#reconnecting.set(clientId, timer);
+    }
     this.#updateFlow();
     if (this.#attachments.size === 0) this.#startGraceTimer();
   }
 
-  /** Pauses the PTY while every attached client is behind; one slow client never slows the rest. */
+  #forgetReconnecting(clientId: string): void {
+    const timer = this.#reconnecting.get(clientId);
+    if (timer) clearTimeout(timer);
+    this.#reconnecting.delete(clientId);
+  }
+
+  /**
+   * Pauses the PTY while every client is behind (or reconnecting); one slow client never slows
+   * the rest, and with nobody attached or expected back the program runs freely.
+   */
   #updateFlow(): void {
-    let allBlocked = this.#attachments.size > 0;
+    let allBlocked = this.#attachments.size + this.#reconnecting.size > 0;
     for (const attachment of this.#attachments) allBlocked &&= attachment.blocked;
     const pty = this.#pty;
     if (!pty?.pause || !pty.resume || allBlocked === this.#paused || !this.#sandbox.canPause)
@@ -396,6 +438,7 @@ export class Session {
     this.#clearTimer("grace");
     this.#clearTimer("idle");
     this.#clearTimer("linger");
+    for (const clientId of [...this.#reconnecting.keys()]) this.#forgetReconnecting(clientId);
     this.log.close();
     this.screen.dispose();
     this.#changed();

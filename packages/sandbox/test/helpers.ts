@@ -61,6 +61,22 @@ export async function livePids(): Promise<Set<number>> {
   return new Set((await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number));
 }
 
+/** Pids of this process's children (from /proc): the shells node-pty started for this test. */
+export async function childPids(): Promise<number[]> {
+  const { readFile } = await import("node:fs/promises");
+  const children: number[] = [];
+  for (const pid of await livePids()) {
+    try {
+      const stat = await readFile(`/proc/${pid}/stat`, "latin1");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === process.pid)
+        children.push(pid);
+    } catch {
+      // Gone while we looked.
+    }
+  }
+  return children;
+}
+
 /** Open file descriptors of this process. */
 export async function openFds(): Promise<number> {
   const { readdir } = await import("node:fs/promises");

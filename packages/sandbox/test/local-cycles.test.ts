@@ -1,7 +1,7 @@
 // 1000 sessions created and closed on the local provider leave no process and no descriptor behind.
 import { describe, expect, it } from "vitest";
 import { LocalProvider, SessionManager } from "../src/index.js";
-import { eventually, livePids, openFds, readUntilEvent } from "./helpers.js";
+import { childPids, eventually, openFds, readUntilEvent } from "./helpers.js";
 
 /** Sessions started and closed; each gets a real bash behind a real PTY. */
 const CYCLES = 1000;
@@ -12,6 +12,7 @@ describe("create/close cycles", () => {
   it(`leaks no processes or file descriptors over ${CYCLES} sessions`, async () => {
     const provider = new LocalProvider({
       shell: "/bin/bash",
+      shellArgs: ["--noprofile", "--norc"],
       baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME },
     });
     const manager = new SessionManager({
@@ -19,7 +20,7 @@ describe("create/close cycles", () => {
       maxSessions: PARALLEL,
       maxSessionsPerOwner: PARALLEL,
     });
-    const pidsBefore = await livePids();
+    const childrenBefore = (await childPids()).length;
     const fdsBefore = await openFds();
     for (let done = 0; done < CYCLES; done += PARALLEL) {
       await Promise.all(
@@ -33,10 +34,7 @@ describe("create/close cycles", () => {
     }
     expect(manager.size).toBe(0);
     await eventually(
-      async () => {
-        const now = await livePids();
-        return [...now].filter((pid) => !pidsBefore.has(pid)).length <= 1;
-      },
+      async () => (await childPids()).length <= childrenBefore,
       10_000,
       "shells gone",
     );

@@ -9,6 +9,7 @@ const managers: SessionManager[] = [];
 function manager(options: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) {
   const provider = new LocalProvider({
     shell: "/bin/bash",
+    shellArgs: ["--noprofile", "--norc"],
     baseEnv: { ...process.env, PS1: "$ " },
   });
   const created = new SessionManager({ provider, ...options });
@@ -72,6 +73,7 @@ describe("local sessions", () => {
   it("keeps the server's secrets out of the shell's environment", async () => {
     const provider = new LocalProvider({
       shell: "/bin/bash",
+      shellArgs: ["--noprofile", "--norc"],
       baseEnv: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
@@ -165,7 +167,7 @@ describe("replay and resume", () => {
     await session.write("for i in $(seq 1 200); do echo line-$i; done\r");
     const seen = await readUntilText(first, /line-200\r\n/);
     const whole = seen.text;
-    const cut = seen.events.filter((e) => e.event.type === "output")[1]!.offset;
+    const cut = seen.events.find((e) => e.event.type === "output")!.offset;
     const resumed = session.attach({ from: cut });
     const rest = await readUntilText(resumed, /line-200\r\n/);
     const outputs = seen.events.filter((e) => e.event.type === "output");
@@ -265,6 +267,7 @@ describe("bubblewrap isolation", () => {
       throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
     const provider = new LocalProvider({
       shell: "/bin/bash",
+      shellArgs: ["--noprofile", "--norc"],
       isolation: "bubblewrap",
       baseEnv: { PATH: process.env.PATH, PS1: "$ " },
     });
@@ -282,5 +285,25 @@ describe("bubblewrap isolation", () => {
     expect(seen.text).toMatch(/\r\n1\r\n/);
     expect(seen.text).toMatch(/\r\nroot-hidden/);
     expect(seen.text).not.toContain("pid1=systemd");
+  });
+});
+
+describe("reconnect hold", () => {
+  it("pauses a flood while the only client reconnects, so its place stays in the log", async () => {
+    const session = manager({ logCapacity: 256 * 1024 }).create({ owner: "a", cols: 80, rows: 24 });
+    const first = session.attach({ from: null, clientId: "c1" });
+    await readUntilEvent(first, "ready");
+    await session.write("yes\r");
+    await eventually(() => session.log.end > 64 * 1024, 5000, "flood started");
+    const position = session.log.end;
+    first.detach();
+    expect(session.paused).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(session.log.start).toBeLessThanOrEqual(position);
+    const back = session.attach({ from: position, clientId: "c1" });
+    const seen = await readUntilEvent(back, "output");
+    expect(seen.events.some((e) => e.event.type === "snapshot")).toBe(false);
+    expect(session.paused).toBe(false);
+    await session.write("\x03");
   });
 });

@@ -9,7 +9,7 @@ import {
 import { SandboxError } from "@porthole/sandbox";
 import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../limits.js";
 import { outputStream } from "../output-stream.js";
-import { procedure, router, type Context } from "../trpc.js";
+import { procedure, router, toTRPCError, type Context } from "../trpc.js";
 
 /** Refuses a call over the connection's input rate. */
 function checkInputRate(ctx: Context): void {
@@ -57,16 +57,25 @@ export const terminalRouter = router({
     ctx,
     signal,
   }) {
-    const session = ctx.sessions.require(input.sessionId, ctx.credential);
+    // What a generator throws bypasses the procedure middleware: typed here, or tRPC would report
+    // NOT_FOUND and LIMIT as INTERNAL_SERVER_ERROR (and we would log each as a server failure).
+    let session;
+    try {
+      session = ctx.sessions.require(input.sessionId, ctx.credential);
+    } catch (error) {
+      throw toTRPCError(error);
+    }
     if (!ctx.connection.openSubscription()) {
-      throw new SandboxError(
-        "LIMIT",
-        `A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions`,
+      throw toTRPCError(
+        new SandboxError(
+          "LIMIT",
+          `A connection may hold at most ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions`,
+        ),
       );
     }
     const from = input.lastEventId ? Number(input.lastEventId) : null;
-    const attachment = session.attach({ from, acks: input.acks ?? false });
     const clientId = input.clientId;
+    const attachment = session.attach({ from, acks: input.acks ?? false, clientId });
     if (clientId) ctx.connection.trackAttachment(session.id, clientId, attachment);
     ctx.logger.debug({ sessionId: session.id, connection: ctx.connection.id, from }, "attached");
     try {

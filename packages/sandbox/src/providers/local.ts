@@ -20,6 +20,8 @@ export interface LocalProviderOptions {
   workspaceRoot?: string;
   /** Shell to run; default `$SHELL`, else /bin/bash. */
   shell?: string;
+  /** Arguments for the shell; default `["-l"]` (a login shell, reading the user's profile). */
+  shellArgs?: string[];
   /** Run shells under bubblewrap (the `bwrap` binary must be installed). */
   isolation?: "none" | "bubblewrap";
   /** The environment the shell's allowlisted variables come from; default `process.env`. */
@@ -45,6 +47,7 @@ export class LocalProvider implements SandboxProvider {
   readonly canPause = true;
   readonly workspaceRoot: string;
   readonly #shell: string;
+  readonly #shellArgs: string[];
   readonly #baseEnv: NodeJS.ProcessEnv;
   readonly #removeWorkspace: boolean;
   readonly #path: string;
@@ -61,6 +64,7 @@ export class LocalProvider implements SandboxProvider {
       ":",
     );
     this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
+    this.#shellArgs = options.shellArgs ?? ["-l"];
     this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
@@ -88,7 +92,7 @@ export class LocalProvider implements SandboxProvider {
     const env = buildShellEnv({ ...this.#baseEnv, PATH: this.#path }, request.env);
     env.PORTHOLE_SESSION_ID = request.sessionId;
     let file = this.#shell;
-    let args = ["-l"];
+    let args = this.#shellArgs;
     let cwd = workspace;
     if (this.#bwrap) {
       // Only the shell's and explicitly added directories join the system ones: not the whole PATH,
@@ -98,7 +102,7 @@ export class LocalProvider implements SandboxProvider {
       );
       args = bubblewrapArgs({
         workspace,
-        command: [this.#shell, "-l"],
+        command: [this.#shell, ...this.#shellArgs],
         extraReadOnly: [...new Set(visible)],
       });
       file = this.#bwrap;
