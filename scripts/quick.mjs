@@ -64,8 +64,10 @@ if (command === "start") {
     for (const name of existsSync(dir) ? readdirSync(dir) : []) rmSync(join(dir, name, ".reports"), { recursive: true, force: true });
   }
   rmSync(join(root, "bench", ".reports"), { recursive: true, force: true });
-  const checked = run("pnpm", ["turbo", "run", "build", "typecheck", "lint"], { allowFailure: true });
-  const tested = checked && run("pnpm", ["turbo", "run", "test", "test:heavy", "--concurrency=1"], { allowFailure: true });
+  // Checks and tests both run to the end, so one failure does not hide the others.
+  const checked = run("pnpm", ["turbo", "run", "build", "typecheck", "lint", "--continue"], { allowFailure: true });
+  // One suite at a time: they start shells, servers and browsers, and the machine may have 2 cores.
+  const tested = run("pnpm", ["turbo", "run", "test", "test:heavy", "--concurrency=1", "--continue"], { allowFailure: true });
   run(process.execPath, [join(root, "scripts/test-summary.mjs")], { allowFailure: true });
   process.exit(checked && tested ? 0 : 1);
 } else {
