@@ -1,9 +1,21 @@
 // The API end to end: a real server, real WebSockets on 127.0.0.1, a real bash behind a real PTY.
 import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { LocalProvider } from "@porthole/sandbox";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { healthSchema } from "@porthole/protocol";
-import { cleanup, connect, OutputCollector, startTestServer, TOKEN_B } from "./harness.js";
+import {
+  cleanup,
+  connect,
+  OutputCollector,
+  startTestServer,
+  TEST_SHELL,
+  TOKEN_B,
+} from "./harness.js";
 
 afterEach(cleanup);
 
@@ -204,5 +216,41 @@ describe("authentication and ownership", () => {
       message: "cols: cols must be at least 1",
       data: { porthole: "BAD_INPUT" },
     });
+  });
+});
+
+describe("Claude Code sessions", () => {
+  const claudeBin = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
+
+  it("says plainly when claude is not installed where sessions run", async () => {
+    const server = await startTestServer(
+      {},
+      new LocalProvider({ ...TEST_SHELL, baseEnv: { PATH: "/usr/bin:/bin" } }),
+    );
+    const { client } = connect(server);
+    const error = await client.session.create
+      .mutate({ cols: 80, rows: 24, kind: "claude" })
+      .catch((e: unknown) => e as { message: string; data: { porthole: string } });
+    expect(error).toMatchObject({
+      data: { porthole: "PROGRAM_MISSING" },
+      message: expect.stringContaining("Claude Code is not installed") as string,
+    });
+    expect(await client.session.list.query()).toEqual([]);
+  });
+
+  it("starts claude in the shell, which draws its welcome screen offline", async () => {
+    if (!existsSync(claudeBin))
+      throw new Error(`Claude Code is missing at ${claudeBin}: run pnpm install`);
+    const provider = new LocalProvider({
+      ...TEST_SHELL,
+      extraPath: [dirname(claudeBin)],
+      baseEnv: { PATH: "/usr/bin:/bin", HOME: mkdtempSync(join(tmpdir(), "claude-home-")) },
+    });
+    const server = await startTestServer({}, provider);
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 100, rows: 30, kind: "claude" });
+    expect(info).toMatchObject({ kind: "claude", title: "Claude Code" });
+    const out = new OutputCollector(client, info.id);
+    await out.untilText(/Welcome/, 30_000);
   });
 });
