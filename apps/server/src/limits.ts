@@ -15,6 +15,15 @@ export const INPUT_CALLS_PER_SECOND = 500;
 /** Bytes of output queued in one socket before its subscriptions wait for it to drain. */
 export const MAX_SOCKET_BUFFERED_BYTES = 1024 * 1024;
 
+/**
+ * Output coalescing: after an output event of at least COALESCE_AFTER_BYTES (a flood, not an
+ * echo), the next one waits up to COALESCE_MS for COALESCE_BYTES to gather. Keystroke echoes
+ * still leave at once; floods leave as ~64 KiB frames instead of one frame per 4 KiB PTY read.
+ */
+export const COALESCE_AFTER_BYTES = 2048;
+export const COALESCE_BYTES = 64 * 1024;
+export const COALESCE_MS = 2;
+
 /** Out-of-order input held per client while an earlier seq is missing. */
 export const MAX_HELD_INPUTS = 256;
 

@@ -3,14 +3,20 @@ import type { OutputStreamEvent } from "@porthole/protocol";
 import type { Attachment } from "@porthole/sandbox";
 import { tracked, type TrackedEnvelope } from "@trpc/server";
 import type { WebSocket } from "ws";
-import { MAX_SOCKET_BUFFERED_BYTES } from "./limits.js";
+import {
+  COALESCE_AFTER_BYTES,
+  COALESCE_BYTES,
+  COALESCE_MS,
+  MAX_SOCKET_BUFFERED_BYTES,
+} from "./limits.js";
 import { belowBound } from "./socket-drain.js";
 
 /**
  * Yields the attachment's events as tracked(offset, event). Before each event it waits until the
  * socket holds less than MAX_SOCKET_BUFFERED_BYTES, telling the attachment it is blocked meanwhile,
  * so a slow client costs the server at most that much memory and never slows the PTY for others.
- * Output that piles up while waiting leaves as fewer, larger events (up to the attachment's cap).
+ * After a large output event the next one gathers for up to COALESCE_MS, so a flood leaves as
+ * ~64 KiB frames while a keystroke's echo leaves at once.
  */
 export async function* outputStream(
   attachment: Attachment,
@@ -28,6 +34,9 @@ export async function* outputStream(
       const next = await attachment.next(signal);
       if (!next) return;
       yield tracked(String(next.offset), next.event);
+      if (next.event.type === "output" && next.event.data.length >= COALESCE_AFTER_BYTES) {
+        await attachment.gather(COALESCE_BYTES, COALESCE_MS, signal);
+      }
     }
   } finally {
     attachment.detach();

@@ -90,6 +90,31 @@ export class Attachment {
     }
   }
 
+  /** Bytes written to the log that this client has not been sent yet. */
+  get pending(): number {
+    const log = this.#session.log;
+    return log.end - (this.#cursor ?? log.start);
+  }
+
+  /**
+   * Waits until at least `bytes` are pending, `maxWaitMs` passed, or the log closed: lets a flood
+   * leave in fewer, larger events. Returns at once when that much is already pending.
+   */
+  async gather(bytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    const log = this.#session.log;
+    if (this.pending >= bytes || log.closed) return;
+    let timedOut = false;
+    const timer = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        timedOut = true;
+        resolve();
+      }, maxWaitMs),
+    );
+    while (!timedOut && this.pending < bytes && !log.closed && !signal?.aborted) {
+      await untilAny([log.changed(), timer], signal);
+    }
+  }
+
   /** Stops following the session. */
   detach(): void {
     if (this.#detached) return;
