@@ -1,0 +1,3 @@
+import { porthole } from "@porthole/eslint-config";
+
+export default porthole(import.meta.dirname);

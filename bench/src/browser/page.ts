@@ -1,0 +1,182 @@
+// Runs inside Chromium: xterm.js fed by the real tRPC client (Porthole) or straight (baseline).
+/// <reference lib="dom" />
+import type { AppRouter } from "@porthole/server";
+import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
+
+/** The part of xterm.js the page uses. */
+interface XtermTerminal {
+  open(parent: HTMLElement): void;
+  write(data: string, callback?: () => void): void;
+  dispose(): void;
+}
+interface XtermModule {
+  Terminal: new (options: { cols: number; rows: number; scrollback: number }) => XtermTerminal;
+}
+
+/** Settings the Node side passes in. */
+export interface PageSettings {
+  wsUrl: string;
+  token: string;
+  cols: number;
+  rows: number;
+  prompt: string;
+  marker: string;
+  /** Acknowledge every this many rendered bytes (the protocol's FLOW_ACK_BYTES). */
+  ackBytes: number;
+}
+
+let settings: PageSettings;
+let trpc: TRPCClient<AppRouter>;
+let Terminal: XtermModule["Terminal"];
+/** Chunks of the last Porthole render run, replayed by the baseline. */
+let captured: string[] = [];
+
+const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function newTerminal(): { term: XtermTerminal; remove: () => void } {
+  const host = document.createElement("div");
+  host.style.width = "1200px";
+  host.style.height = "800px";
+  document.body.replaceChildren(host);
+  const term = new Terminal({ cols: settings.cols, rows: settings.rows, scrollback: 1000 });
+  term.open(host);
+  return {
+    term,
+    remove: () => {
+      term.dispose();
+      host.remove();
+    },
+  };
+}
+
+/** A session shown in an xterm through the tRPC client, acknowledging output as it renders. */
+interface LiveSession {
+  /** Resolves when `text` has been parsed by xterm in a chunk that arrives from now on. */
+  rendered(text: string): Promise<number>;
+  type(data: string): void;
+  /** When the last write completed (performance.now()). */
+  lastWriteDone(): number;
+  close(): Promise<void>;
+}
+
+async function liveSession(capture: string[] | null): Promise<LiveSession> {
+  const info = await trpc.session.create.mutate({ cols: settings.cols, rows: settings.rows });
+  const { term, remove } = newTerminal();
+  const clientId = `page-${Math.random().toString(36).slice(2, 10)}`;
+  let seq = 0;
+  let acked = 0;
+  let lastDone = performance.now();
+  const waiters: { text: string; window: string; resolve: (at: number) => void }[] = [];
+  const subscription = trpc.terminal.output.subscribe(
+    { sessionId: info.id, clientId, acks: true },
+    {
+      onData: ({ id, data }) => {
+        if (data.type !== "output" && data.type !== "snapshot") return;
+        const chunk = data.data;
+        capture?.push(chunk);
+        const due = waiters.filter((w) => {
+          const hit = (w.window + chunk).includes(w.text);
+          w.window = (w.window + chunk).slice(-w.text.length);
+          return hit;
+        });
+        term.write(chunk, () => {
+          lastDone = performance.now();
+          for (const w of due) {
+            waiters.splice(waiters.indexOf(w), 1);
+            w.resolve(lastDone);
+          }
+          const offset = Number(id);
+          if (offset - acked >= settings.ackBytes) {
+            acked = offset;
+            void trpc.terminal.ack.mutate({ sessionId: info.id, clientId, offset });
+          }
+        });
+      },
+    },
+  );
+  const live: LiveSession = {
+    rendered: (text) => new Promise((resolve) => waiters.push({ text, window: "", resolve })),
+    type: (data) => {
+      void trpc.terminal.input.mutate({ sessionId: info.id, clientId, seq: seq++, data });
+    },
+    lastWriteDone: () => lastDone,
+    close: async () => {
+      subscription.unsubscribe();
+      await trpc.session.close.mutate({ sessionId: info.id });
+      remove();
+    },
+  };
+  await live.rendered(settings.prompt);
+  return live;
+}
+
+/** Connects the page's tRPC client and loads xterm.js. */
+async function init(given: PageSettings): Promise<void> {
+  settings = given;
+  const specifier = "@xterm/xterm";
+  Terminal = ((await import(specifier)) as XtermModule).Terminal;
+  const client = createWSClient({ url: settings.wsUrl, connectionParams: () => ({ token: settings.token }) });
+  trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client })] });
+  await trpc.session.list.query();
+}
+
+/** Runs `command` in a fresh session; ms until the marker after it is on screen. */
+async function renderPorthole(command: string): Promise<number> {
+  const chunks: string[] = [];
+  const live = await liveSession(chunks);
+  chunks.length = 0;
+  const done = live.rendered(settings.marker);
+  const started = performance.now();
+  live.type(`${command}\r`);
+  await done;
+  await frame();
+  const elapsed = performance.now() - started;
+  captured = chunks;
+  await live.close();
+  return elapsed;
+}
+
+/** Writes the chunks of the last Porthole run straight into a fresh xterm; ms until on screen. */
+async function renderBaseline(): Promise<number> {
+  const { term, remove } = newTerminal();
+  await frame();
+  const started = performance.now();
+  await new Promise<void>((resolve) => {
+    captured.forEach((chunk, i) => term.write(chunk, i === captured.length - 1 ? resolve : undefined));
+  });
+  await frame();
+  const elapsed = performance.now() - started;
+  remove();
+  return elapsed;
+}
+
+/** `yes` for `floodMs`, then Ctrl-C: ms until the prompt is on screen and nothing more is written. */
+async function ctrlC(floodMs: number, quietMs: number): Promise<number> {
+  const live = await liveSession(null);
+  const flooding = live.rendered("y\r\ny\r\n");
+  live.type("yes\r");
+  await flooding;
+  await sleep(floodMs);
+  const prompt = live.rendered(settings.prompt);
+  const sent = performance.now();
+  live.type("\x03");
+  let promptAt = await prompt;
+  await frame();
+  promptAt = Math.max(promptAt, performance.now());
+  while (performance.now() - live.lastWriteDone() < quietMs) await sleep(quietMs / 4);
+  const elapsed = Math.max(promptAt, live.lastWriteDone()) - sent;
+  await live.close();
+  return elapsed;
+}
+
+/** What the Node side calls through page.evaluate. */
+export interface BenchPage {
+  init: typeof init;
+  renderPorthole: typeof renderPorthole;
+  renderBaseline: typeof renderBaseline;
+  ctrlC: typeof ctrlC;
+}
+
+(window as unknown as { bench: BenchPage }).bench = { init, renderPorthole, renderBaseline, ctrlC };
+document.title = "bench page ready";

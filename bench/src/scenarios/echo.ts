@@ -1,0 +1,94 @@
+// Scenario 2: keystroke echo latency through Porthole, node-pty directly, and bare ws.
+import { now, percentile, sleep } from "../measure.js";
+import { figure, type Figure, type Scenario } from "../scenario.js";
+import { startServerProcess } from "../server.js";
+import { directTerm, portholeTerm, wsTerm, type Term } from "../terminal.js";
+
+/** The PTY program: raw mode, no tty echo, cat writes back each byte it reads. */
+export const RAW_ECHO_COMMAND = "stty raw -echo; exec cat\r";
+
+const KEYS = "abcdefghijklmnopqrstuvwxyz";
+
+/** Puts a shell into raw echo mode and waits until it is quiet. */
+export async function rawEcho(term: Term): Promise<void> {
+  term.write(RAW_ECHO_COMMAND);
+  await term.out.quiet(300, 10_000);
+}
+
+/** Sends `count` single keystrokes, each after the previous one's echo; returns latencies in ms. */
+export async function keystrokes(term: Term, count: number): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const key = KEYS[i % KEYS.length]!;
+    const echoed = term.out.waitFor(key, 5000);
+    const sent = now();
+    term.write(key);
+    latencies.push((await echoed) - sent);
+  }
+  return latencies;
+}
+
+/** p50/p95/p99 of keystroke echo, Porthole against bare ws echo, node-pty and a ws-to-PTY relay. */
+export const echo: Scenario = {
+  name: "echo",
+  title: "Keystroke echo latency",
+  async run(context) {
+    const runs = context.quick ? 2 : 5;
+    const count = context.quick ? 300 : 500;
+    const server = await startServerProcess({ cpuProfDir: context.cpuProfDir });
+    const wsEcho = await startServerProcess({ mode: "ws-echo" });
+    const wsPty = await startServerProcess({ mode: "ws-pty" });
+    const terms: Term[] = [];
+    try {
+      const porthole = await portholeTerm(server);
+      const direct = await directTerm();
+      const bare = await wsTerm(wsEcho, false);
+      const relay = await wsTerm(wsPty);
+      terms.push(porthole, direct, bare, relay);
+      for (const term of [porthole, direct, relay]) await rawEcho(term);
+      // Warm-up, then one run of each per round; the input rate limit (500/s) refills meanwhile.
+      for (const term of terms) await keystrokes(term, 50);
+      const latencies = { porthole: [] as number[][], direct: [] as number[][], bare: [] as number[][], relay: [] as number[][] };
+      for (let run = 0; run < runs; run++) {
+        await sleep(1000);
+        const order = run % 2 === 0 ? (["bare", "direct", "relay", "porthole"] as const) : (["porthole", "relay", "direct", "bare"] as const);
+        for (const name of order) {
+          const term = { porthole, direct, bare, relay }[name];
+          latencies[name].push(await keystrokes(term, count));
+        }
+        context.log(`  round ${run + 1}/${runs}`);
+      }
+      const at = (p: number) => (lists: number[][]) => lists.map((list) => percentile(list, p));
+      const figures: Figure[] = [];
+      for (const [label, p] of [["p50", 0.5], ["p95", 0.95], ["p99", 0.99]] as const) {
+        const pick = at(p);
+        figures.push(
+          figure({
+            scenario: "echo",
+            name: `keystroke echo ${label} (${count} keys/run)`,
+            unit: "ms",
+            better: "lower",
+            runs: pick(latencies.porthole),
+            baselines: [
+              { name: "bare ws echo", runs: pick(latencies.bare) },
+              { name: "node-pty direct", runs: pick(latencies.direct) },
+              { name: "ws→node-pty relay", runs: pick(latencies.relay) },
+            ],
+            ...(label === "p99"
+              ? {
+                  target: {
+                    text: "< 1 ms and ≤ bare ws + 0.5 ms",
+                    met: (value: number, base: number | null) => value < 1 && base !== null && value <= base + 0.5,
+                  },
+                }
+              : {}),
+          }),
+        );
+      }
+      return figures;
+    } finally {
+      for (const term of terms) await term.close();
+      await Promise.all([server.stop(), wsEcho.stop(), wsPty.stop()]);
+    }
+  },
+};

@@ -1,0 +1,61 @@
+// Scenario 7: 20 MB rendered by xterm.js in Chromium via Porthole, against the same bytes written straight in.
+import { chromiumAvailable, openBenchPage, startPageServer } from "../browser/harness.js";
+import type { BenchPage } from "../browser/page.js";
+import { figure, type Scenario } from "../scenario.js";
+import { startServerProcess } from "../server.js";
+import { dataFile, MARKER_COMMAND } from "../shell.js";
+
+type Bench = { bench: BenchPage };
+
+/** MB/s until the last line is on screen: Porthole live against a straight xterm.write replay. */
+export const render: Scenario = {
+  name: "render",
+  title: "Browser rendering (Chromium, xterm.js)",
+  async run(context) {
+    const bytes = context.quick ? 3e6 : 20e6;
+    const runs = context.quick ? 2 : 5;
+    const name = `${Math.round(bytes / 1e6)} MB until the last line is on screen`;
+    if (!chromiumAvailable()) {
+      return [figure({ scenario: "render", name, unit: "MB/s", better: "higher", runs: null, note: "not measured: Chromium is not installed" })];
+    }
+    const file = dataFile("printable", bytes);
+    const pages = await startPageServer();
+    const server = await startServerProcess({ cpuProfDir: context.cpuProfDir, env: { FRONTEND_URL: pages.origin } });
+    const browser = await openBenchPage(pages.origin, server).catch(async (error: unknown) => {
+      await server.stop();
+      await pages.close();
+      throw error;
+    });
+    try {
+      const command = `head -c ${bytes} ${file}; ${MARKER_COMMAND}`;
+      const porthole = () => browser.page.evaluate((c) => (window as unknown as Bench).bench.renderPorthole(c), command);
+      const straight = () => browser.page.evaluate(() => (window as unknown as Bench).bench.renderBaseline());
+      await porthole(); // warm-up, and the bytes the first baseline replays
+      await straight();
+      const subject: number[] = [];
+      const baseline: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        // Each baseline replays the bytes of the Porthole run just before it.
+        subject.push(bytes / 1e6 / ((await porthole()) / 1000));
+        baseline.push(bytes / 1e6 / ((await straight()) / 1000));
+        context.log(`  run ${run + 1}/${runs}`);
+      }
+      return [
+        figure({
+          scenario: "render",
+          name,
+          unit: "MB/s",
+          better: "higher",
+          runs: subject,
+          baselines: [{ name: "same bytes straight into xterm.js", runs: baseline }],
+          target: { text: "≥ 0.8x straight xterm.js", met: (value, base) => base !== null && value >= 0.8 * base },
+          note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks; the web app was not ready",
+        }),
+      ];
+    } finally {
+      await browser.close();
+      await server.stop();
+      await pages.close();
+    }
+  },
+};

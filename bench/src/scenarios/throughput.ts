@@ -1,0 +1,65 @@
+// Scenario 1: output throughput to a headless client, against the same command read from node-pty.
+import { interleave, now } from "../measure.js";
+import { figure, type Figure, type RunContext, type Scenario } from "../scenario.js";
+import { startServerProcess } from "../server.js";
+import { dataFile, MARKER, MARKER_COMMAND, type DataKind } from "../shell.js";
+import { directTerm, portholeTerm, type Term } from "../terminal.js";
+
+/** Prints `bytes` of `file` and waits for the marker after it; returns MB/s of payload. */
+async function transfer(term: Term, file: string, bytes: number): Promise<number> {
+  const done = term.out.waitFor(MARKER, 300_000);
+  const started = now();
+  term.write(`head -c ${bytes} ${file}; ${MARKER_COMMAND}\r`);
+  const finished = await done;
+  return bytes / 1e6 / ((finished - started) / 1000);
+}
+
+async function measureKind(
+  context: RunContext,
+  kind: DataKind,
+  bytes: number,
+  runs: number,
+): Promise<Figure> {
+  const file = dataFile(kind, bytes);
+  const server = await startServerProcess({ cpuProfDir: context.cpuProfDir });
+  const direct = await directTerm();
+  const porthole = await portholeTerm(server);
+  try {
+    // Warm both paths (JIT, page cache) with a small transfer first.
+    await transfer(direct, file, Math.min(bytes, 4e6));
+    await transfer(porthole, file, Math.min(bytes, 4e6));
+    const result = await interleave(
+      runs,
+      () => transfer(direct, file, bytes),
+      () => transfer(porthole, file, bytes),
+    );
+    return figure({
+      scenario: "throughput",
+      name: `${kind === "printable" ? "printable" : "ANSI-heavy"} output, ${Math.round(bytes / 1e6)} MB`,
+      unit: "MB/s",
+      better: "higher",
+      runs: result.subject,
+      baselines: [{ name: "node-pty direct", runs: result.baseline }],
+      target: { text: "≥ 0.9x node-pty", met: (value, base) => base !== null && value >= 0.9 * base },
+    });
+  } finally {
+    await porthole.close();
+    await direct.close();
+    await server.stop();
+  }
+}
+
+/** MB/s of printable and ANSI-heavy output through Porthole vs straight from node-pty. */
+export const throughput: Scenario = {
+  name: "throughput",
+  title: "Output throughput (headless client)",
+  async run(context) {
+    const runs = context.quick ? 3 : 5;
+    const printable = context.quick ? 10e6 : 100e6;
+    const ansi = context.quick ? 5e6 : 50e6;
+    const figures = [await measureKind(context, "printable", printable, runs)];
+    context.log(`  printable done`);
+    figures.push(await measureKind(context, "ansi", ansi, runs));
+    return figures;
+  },
+};

@@ -1,0 +1,215 @@
+// One interface over the three ways a scenario talks to a shell: node-pty, bare ws, Porthole.
+import { rmSync } from "node:fs";
+import type { OutputStreamEvent } from "@porthole/protocol";
+import type { AppRouter } from "@porthole/server";
+import type pty from "node-pty";
+import { WebSocket } from "ws";
+import { connect, type PortholeClient } from "./client.js";
+import { now, withTimeout } from "./measure.js";
+import type { ServerProcess } from "./server.js";
+import { COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
+
+interface Waiter {
+  pattern: string;
+  window: string;
+  resolve: (at: number) => void;
+}
+
+/** Counts a terminal's output and resolves waiters when text appears in it. */
+export class OutputWatcher {
+  /** Characters received (bytes for ASCII output). */
+  chars = 0;
+  /** When the last chunk arrived (performance.now()). */
+  lastChunkAt = 0;
+  /** Chunks received. */
+  chunks = 0;
+  /** Called with every chunk, after counting. */
+  onChunk: ((chunk: string, at: number) => void) | null = null;
+  #waiters: Waiter[] = [];
+
+  /** Feeds a chunk of output. */
+  push(chunk: string): void {
+    const at = now();
+    this.chars += chunk.length;
+    this.chunks++;
+    this.lastChunkAt = at;
+    this.onChunk?.(chunk, at);
+    if (this.#waiters.length === 0) return;
+    this.#waiters = this.#waiters.filter((waiter) => {
+      const keep = waiter.pattern.length - 1;
+      const text = waiter.window + chunk;
+      if (text.includes(waiter.pattern)) {
+        waiter.resolve(at);
+        return false;
+      }
+      waiter.window = keep > 0 ? text.slice(-keep) : "";
+      return true;
+    });
+  }
+
+  /** Resolves with the arrival time of the first chunk, from now on, that completes `pattern`. */
+  waitFor(pattern: string, timeoutMs = 30_000): Promise<number> {
+    const seen = new Promise<number>((resolve) =>
+      this.#waiters.push({ pattern, window: "", resolve }),
+    );
+    return withTimeout(seen, timeoutMs, `waiting for ${JSON.stringify(pattern)}`);
+  }
+
+  /** Resolves once no output has arrived for `quietMs`; returns when the last chunk came. */
+  async quiet(quietMs: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = now() + timeoutMs;
+    for (;;) {
+      const since = now() - this.lastChunkAt;
+      if (since >= quietMs) return this.lastChunkAt;
+      if (now() > deadline) throw new Error(`output did not stop within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, quietMs - since)));
+    }
+  }
+}
+
+/** A shell a scenario can type into and read from. */
+export interface Term {
+  readonly out: OutputWatcher;
+  /** Sends keystrokes (fire and forget; order is kept). */
+  write(data: string): void;
+  close(): Promise<void>;
+}
+
+/** Decodes UTF-8 across chunk boundaries, as Porthole's server does. */
+function streamDecoder(): (bytes: Uint8Array) => string {
+  const decoder = new TextDecoder();
+  return (bytes) => decoder.decode(bytes, { stream: true });
+}
+
+/** Baseline: a login shell read straight from node-pty in this process. */
+export async function directTerm(): Promise<Term> {
+  const child: pty.IPty = spawnDirectShell();
+  const out = new OutputWatcher();
+  const decode = streamDecoder();
+  const prompt = out.waitFor(PROMPT, 10_000);
+  child.onData((data: string | Buffer) => out.push(typeof data === "string" ? data : decode(data)));
+  const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
+  await prompt;
+  return {
+    out,
+    write: (data) => child.write(data),
+    close: async () => {
+      child.kill("SIGKILL");
+      await withTimeout(exited, 5000, "direct shell exit").catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * Baseline: a bare ws server in a child process; with `waitPrompt` (a ws-pty child) it relays a
+ * shell, without (a ws-echo child) it sends every message straight back.
+ */
+export async function wsTerm(server: ServerProcess, waitPrompt = true): Promise<Term> {
+  const socket = new WebSocket(`ws://127.0.0.1:${server.port}/`, { perMessageDeflate: false });
+  const out = new OutputWatcher();
+  const decode = streamDecoder();
+  const prompt = waitPrompt ? out.waitFor(PROMPT, 10_000) : Promise.resolve(0);
+  socket.on("message", (data: Buffer) => out.push(decode(data)));
+  await new Promise<void>((resolve, reject) => {
+    socket.once("open", () => resolve());
+    socket.once("error", reject);
+  });
+  await prompt;
+  return {
+    out,
+    write: (data) => socket.send(data),
+    close: async () => {
+      const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
+      socket.close();
+      await withTimeout(closed, 5000, "ws close").catch(() => socket.terminate());
+    },
+  };
+}
+
+/** A Porthole session seen through the real tRPC client. */
+export interface PortholeTerm extends Term {
+  readonly sessionId: string;
+  readonly client: PortholeClient;
+  /** Every non-output event, in order (status, ready, snapshot, error...). */
+  readonly events: OutputStreamEvent[];
+  /** Subscription errors (a failed stream). */
+  readonly errors: unknown[];
+  /** Stops the subscription and closes the session; `keepClient` leaves the connection open. */
+  close(keepClient?: boolean): Promise<void>;
+}
+
+/** Options for `portholeTerm`. */
+export interface PortholeTermOptions {
+  /** Reuse a connection instead of opening one. */
+  client?: PortholeClient;
+  /** Wait for the prompt before returning (default true). */
+  waitPrompt?: boolean;
+  /** Called with the session id right before the subscription starts. */
+  onCreated?: (sessionId: string) => void;
+}
+
+/** Creates a session on `server`, subscribes to its output and (by default) waits for the prompt. */
+export async function portholeTerm(
+  server: ServerProcess,
+  options: PortholeTermOptions = {},
+): Promise<PortholeTerm> {
+  const client = options.client ?? connect(server);
+  const info = await client.trpc.session.create.mutate({ cols: COLS, rows: ROWS });
+  options.onCreated?.(info.id);
+  return attachTerm(client, info.id, options.waitPrompt ?? true, !options.client);
+}
+
+/** Subscribes to an existing session's output through `client`. */
+export async function attachTerm(
+  client: PortholeClient,
+  sessionId: string,
+  waitPrompt: boolean,
+  ownsClient = false,
+): Promise<PortholeTerm> {
+  const out = new OutputWatcher();
+  const events: OutputStreamEvent[] = [];
+  const errors: unknown[] = [];
+  const prompt = waitPrompt ? out.waitFor(PROMPT, 15_000) : Promise.resolve(0);
+  const clientId = `bench-${Math.random().toString(36).slice(2, 10)}`;
+  let seq = 0;
+  const subscription = client.trpc.terminal.output.subscribe(
+    { sessionId, clientId },
+    {
+      onData: ({ data }) => {
+        if (data.type === "output") out.push(data.data);
+        else {
+          events.push(data);
+          if (data.type === "snapshot") out.push(data.data);
+        }
+      },
+      onError: (error) => errors.push(error),
+    },
+  );
+  await prompt;
+  return {
+    out,
+    events,
+    errors,
+    sessionId,
+    client,
+    write: (data) => {
+      client.trpc.terminal.input
+        .mutate({ sessionId, clientId, seq: seq++, data })
+        .catch((error: unknown) => errors.push(error));
+    },
+    close: async (keepClient = false) => {
+      subscription.unsubscribe();
+      await withTimeout(client.trpc.session.close.mutate({ sessionId }), 10_000, "session.close").catch(
+        () => undefined,
+      );
+      if (ownsClient && !keepClient) client.close();
+    },
+  };
+}
+
+/** Removes the working directories direct shells left behind. */
+export function cleanDirectWorkspaces(root: string): void {
+  rmSync(root, { recursive: true, force: true });
+}
+
+export type { AppRouter };
