@@ -1,0 +1,442 @@
+// The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
+import type { SessionInfo, SessionKind } from "@porthole/protocol";
+import { describeError } from "./errors.js";
+import { KeyBar } from "./key-bar.js";
+import { SearchBox } from "./search-box.js";
+import {
+  describeStatus,
+  StatusBar,
+  type StatusAction,
+  type StatusModel,
+  type Tone,
+} from "./status-bar.js";
+import { loadTabs, reconcileTabs, saveTabs, type StoredTabs } from "./tab-store.js";
+import { TabBar, type TabItem } from "./tabs.js";
+import { TerminalView, type Size, type ViewState } from "./terminal-view.js";
+import type { Connection, ConnectionStatus } from "./trpc.js";
+
+/** How often the round trip to the server is measured while connected. */
+export const LATENCY_PROBE_MS = 5_000;
+
+/** Size used before anything could be measured. */
+const FALLBACK_SIZE: Size = { cols: 80, rows: 24 };
+
+/** Settings of the App. */
+export interface AppOptions {
+  root: HTMLElement;
+  connection: Connection;
+  /** This page load's client id. */
+  clientId: string;
+  /** Names this credential's tab list in storage (see tokenScope). */
+  scope: string;
+  /** Where the tab list is remembered (localStorage). */
+  storage: Pick<Storage, "getItem" | "setItem">;
+  renderer?: "webgl" | "dom";
+}
+
+interface Tab {
+  key: string;
+  view: TerminalView;
+}
+
+let tabCounter = 0;
+
+function toneOf(state: ViewState, live: boolean): Tone {
+  switch (state.kind) {
+    case "exited":
+      return "off";
+    case "error":
+      return "bad";
+    case "running":
+      return live ? "ok" : "warn";
+    default:
+      return "busy";
+  }
+}
+
+/**
+ * Owns the page once a token is known: the tab bar on top, the terminals in the middle, the key
+ * bar and status bar below. Tabs are remembered per credential and reconciled with the server's
+ * session list on start.
+ */
+export class App {
+  readonly #options: AppOptions;
+  readonly #area: HTMLElement;
+  readonly #empty: HTMLElement;
+  readonly #tabBar: TabBar;
+  readonly #statusBar: StatusBar;
+  readonly #keyBar: KeyBar;
+  readonly #searchBox: SearchBox;
+  #tabs: Tab[] = [];
+  #active: Tab | null = null;
+  #size: Size | null = null;
+  #connection: ConnectionStatus;
+  #latencyMs: number | null = null;
+  #probing = false;
+  #renderQueued = false;
+  #fitQueued = false;
+  #disposed = false;
+  readonly #cleanups: (() => void)[] = [];
+
+  constructor(options: AppOptions) {
+    this.#options = options;
+    this.#connection = options.connection.status.get();
+    this.#tabBar = new TabBar({
+      select: (key) => this.#activate(this.#tab(key)),
+      close: (key) => void this.#close(this.#tab(key)),
+      rename: (key, title) => void this.#rename(this.#tab(key), title),
+      create: (kind) => void this.createSession(kind),
+    });
+    this.#statusBar = new StatusBar((action) => this.#onStatusAction(action));
+    this.#keyBar = new KeyBar(() => this.#active?.view ?? null);
+    this.#searchBox = new SearchBox(() => this.#active?.view ?? null);
+    this.#area = document.createElement("main");
+    this.#area.className = "terminal-area";
+    this.#empty = document.createElement("div");
+    this.#empty.className = "empty-state";
+    this.#empty.hidden = true;
+    this.#empty.textContent =
+      "No sessions open. Start a shell or Claude Code with the buttons above.";
+    this.#area.append(this.#empty, this.#searchBox.element);
+    const shell = document.createElement("div");
+    shell.className = "app";
+    shell.append(this.#tabBar.element, this.#area, this.#keyBar.element, this.#statusBar.element);
+    options.root.replaceChildren(shell);
+
+    const observer = new ResizeObserver(() => this.#scheduleFit());
+    observer.observe(this.#area);
+    this.#cleanups.push(() => observer.disconnect());
+
+    const unsubscribe = options.connection.status.subscribe((status) => this.#onConnection(status));
+    this.#cleanups.push(unsubscribe);
+
+    // Countdown while reconnecting, latency while connected.
+    const ticker = setInterval(() => {
+      if (this.#connection.kind === "connecting") this.#scheduleRender();
+    }, 500);
+    const prober = setInterval(() => void this.#probeLatency(), LATENCY_PROBE_MS);
+    this.#cleanups.push(() => {
+      clearInterval(ticker);
+      clearInterval(prober);
+    });
+
+    const onKey = (event: KeyboardEvent) => {
+      if (event.defaultPrevented) return;
+      if (event.ctrlKey && event.shiftKey && !event.altKey && event.code === "KeyF") {
+        event.preventDefault();
+        this.#searchBox.open();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    this.#cleanups.push(() => window.removeEventListener("keydown", onKey));
+    this.#render();
+  }
+
+  /** The tab in front, if any. */
+  get activeView(): TerminalView | null {
+    return this.#active?.view ?? null;
+  }
+
+  /** Every tab's view, in tab order. */
+  get views(): TerminalView[] {
+    return this.#tabs.map((tab) => tab.view);
+  }
+
+  /** What the status bar shows now. */
+  get status(): StatusModel {
+    return this.#statusModel();
+  }
+
+  /** The connection's state as last reported. */
+  get connectionStatus(): ConnectionStatus {
+    return this.#connection;
+  }
+
+  /**
+   * Opens the remembered tabs whose sessions the server still has (and any others it has for this
+   * credential); starts a shell when there are none.
+   */
+  async start(): Promise<void> {
+    const stored = loadTabs(this.#options.storage, this.#options.scope);
+    let live: SessionInfo[];
+    try {
+      live = await this.#options.connection.api.session.list.query();
+    } catch (error) {
+      if (this.#disposed || this.#connection.kind === "unauthorized") return;
+      // The list could not be fetched: keep the remembered tabs; each finds out for itself.
+      console.warn(`porthole: could not list sessions: ${describeError(error).message}`);
+      live = stored.tabs.map((tab) => ({
+        id: tab.sessionId,
+        title: tab.title,
+        kind: tab.kind,
+        provider: "local",
+        isolation: "none",
+        state: "running",
+        cols: FALLBACK_SIZE.cols,
+        rows: FALLBACK_SIZE.rows,
+        createdAt: 0,
+        outputBytes: 0,
+        attached: 0,
+        exit: null,
+      }));
+    }
+    if (this.#disposed) return;
+    const tabs = reconcileTabs(stored, live);
+    const sizes = new Map(
+      live.map((session) => [session.id, { cols: session.cols, rows: session.rows }]),
+    );
+    const opened: { tab: Tab; sessionId: string }[] = [];
+    for (const stored of tabs.tabs) {
+      const tab = this.#addTab(stored.kind, stored.title);
+      tab.view.setSize(sizes.get(stored.sessionId) ?? FALLBACK_SIZE);
+      opened.push({ tab, sessionId: stored.sessionId });
+    }
+    const front = opened.find((entry) => entry.sessionId === tabs.active) ?? opened[0];
+    if (!front) {
+      await this.createSession("shell");
+      return;
+    }
+    this.#activate(front.tab);
+    this.#fitNow();
+    for (const { tab, sessionId } of opened) tab.view.attach(sessionId);
+    this.#save();
+  }
+
+  /** Opens a new tab with a new session of `kind`. */
+  async createSession(kind: SessionKind): Promise<void> {
+    const tab = this.#addTab(kind, kind === "claude" ? "Claude Code" : "Shell");
+    this.#activate(tab);
+    await this.#startSession(tab);
+  }
+
+  /** Stops everything (the token was refused, or the page goes away). */
+  dispose(): void {
+    this.#disposed = true;
+    for (const cleanup of this.#cleanups) cleanup();
+    for (const tab of this.#tabs) tab.view.dispose();
+    this.#tabs = [];
+    this.#active = null;
+  }
+
+  async #startSession(tab: Tab): Promise<void> {
+    const size = this.#fitNow() ?? this.#size ?? FALLBACK_SIZE;
+    tab.view.setSize(size);
+    try {
+      const info = await this.#options.connection.api.session.create.mutate({
+        cols: size.cols,
+        rows: size.rows,
+        kind: tab.view.kind,
+        title: tab.view.title,
+      });
+      if (this.#disposed || !this.#tabs.includes(tab)) {
+        // The tab was closed while the session started: it has no place to go.
+        void this.#options.connection.api.session.close
+          .mutate({ sessionId: info.id })
+          .catch(() => {});
+        return;
+      }
+      tab.view.setTitle(info.title);
+      tab.view.attach(info.id);
+      this.#save();
+    } catch (error) {
+      const problem = describeError(error);
+      tab.view.fail(problem.code, `Could not start a session: ${problem.message}`);
+    }
+  }
+
+  #addTab(kind: SessionKind, title: string): Tab {
+    const key = `tab-${++tabCounter}`;
+    const view = new TerminalView({
+      api: this.#options.connection.api,
+      clientId: this.#options.clientId,
+      kind,
+      title,
+      renderer: this.#options.renderer,
+      onChange: () => this.#onViewChange(view),
+      onFind: () => this.#searchBox.open(),
+      transformInput: (data) => this.#keyBar.consume(data),
+    });
+    if (this.#size) view.setSize(this.#size);
+    const tab = { key, view };
+    this.#tabs.push(tab);
+    this.#area.insertBefore(view.element, this.#searchBox.element);
+    this.#scheduleRender();
+    return tab;
+  }
+
+  #tab(key: string): Tab | null {
+    return this.#tabs.find((tab) => tab.key === key) ?? null;
+  }
+
+  #activate(tab: Tab | null): void {
+    if (!tab) return;
+    const previous = this.#active;
+    this.#active = tab;
+    if (previous && previous !== tab) previous.view.hide();
+    tab.view.show();
+    this.#fitNow();
+    tab.view.focus();
+    if (this.#searchBox.isOpen) this.#searchBox.close();
+    this.#latencyMs = null;
+    void this.#probeLatency();
+    this.#save();
+    this.#render();
+  }
+
+  async #close(tab: Tab | null): Promise<void> {
+    if (!tab) return;
+    const index = this.#tabs.indexOf(tab);
+    if (index === -1) return;
+    this.#tabs.splice(index, 1);
+    const sessionId = tab.view.sessionId;
+    tab.view.dispose();
+    if (this.#active === tab) {
+      this.#active = null;
+      this.#activate(this.#tabs[Math.min(index, this.#tabs.length - 1)] ?? null);
+    }
+    this.#save();
+    this.#render();
+    if (sessionId) {
+      try {
+        await this.#options.connection.api.session.close.mutate({ sessionId });
+      } catch {
+        // Already gone (ended, or closed elsewhere): nothing left to do.
+      }
+    }
+  }
+
+  async #rename(tab: Tab | null, title: string): Promise<void> {
+    const sessionId = tab?.view.sessionId;
+    if (!tab || !sessionId) return;
+    tab.view.setTitle(title);
+    this.#save();
+    try {
+      const info = await this.#options.connection.api.session.rename.mutate({ sessionId, title });
+      tab.view.setTitle(info.title);
+      this.#save();
+    } catch (error) {
+      console.warn(`porthole: rename failed: ${describeError(error).message}`);
+    }
+  }
+
+  #onStatusAction(action: StatusAction): void {
+    const tab = this.#active;
+    if (!tab) return;
+    if (action === "close") {
+      void this.#close(tab);
+      return;
+    }
+    void this.#startSession(tab);
+  }
+
+  #onConnection(status: ConnectionStatus): void {
+    this.#connection = status;
+    if (status.kind !== "open") {
+      this.#latencyMs = null;
+      for (const tab of this.#tabs) tab.view.connectionLost();
+    } else {
+      void this.#probeLatency();
+    }
+    this.#scheduleRender();
+  }
+
+  #onViewChange(view: TerminalView): void {
+    if (view === this.#active?.view) {
+      document.title = `${view.title} · Porthole`;
+      // Show the round trip as soon as the session runs, not only at the next probe.
+      if (this.#latencyMs === null && view.state.kind === "running" && view.live)
+        void this.#probeLatency();
+    }
+    this.#save();
+    this.#scheduleRender();
+  }
+
+  async #probeLatency(): Promise<void> {
+    const view = this.#active?.view;
+    const sessionId = view?.sessionId;
+    if (!view || !sessionId || this.#connection.kind !== "open" || view.state.kind !== "running")
+      return;
+    if (this.#probing) return;
+    this.#probing = true;
+    const started = performance.now();
+    try {
+      const info = await this.#options.connection.api.session.get.query({ sessionId });
+      if (this.#active?.view !== view) return;
+      this.#latencyMs = performance.now() - started;
+      if (info.title !== view.title) view.setTitle(info.title);
+      this.#scheduleRender();
+    } catch {
+      // The subscription reports what is wrong with the session.
+    } finally {
+      this.#probing = false;
+    }
+  }
+
+  #scheduleFit(): void {
+    if (this.#fitQueued) return;
+    this.#fitQueued = true;
+    requestAnimationFrame(() => {
+      this.#fitQueued = false;
+      this.#fitNow();
+    });
+  }
+
+  /** Fits the front terminal to its box and gives every tab that size. */
+  #fitNow(): Size | null {
+    const size = this.#active?.view.measure() ?? null;
+    if (!size) return null;
+    this.#size = size;
+    for (const tab of this.#tabs) tab.view.setSize(size);
+    return size;
+  }
+
+  #save(): void {
+    const tabs: StoredTabs = {
+      tabs: this.#tabs.flatMap((tab) =>
+        tab.view.sessionId
+          ? [{ sessionId: tab.view.sessionId, kind: tab.view.kind, title: tab.view.title }]
+          : [],
+      ),
+      active: this.#active?.view.sessionId ?? null,
+    };
+    saveTabs(this.#options.storage, this.#options.scope, tabs);
+  }
+
+  #statusModel(): StatusModel {
+    const view = this.#active?.view;
+    return describeStatus({
+      connection: this.#connection,
+      view: view ? { state: view.state, live: view.live } : null,
+      latencyMs: this.#latencyMs,
+      now: Date.now(),
+    });
+  }
+
+  #scheduleRender(): void {
+    if (this.#renderQueued) return;
+    this.#renderQueued = true;
+    queueMicrotask(() => {
+      this.#renderQueued = false;
+      if (!this.#disposed) this.#render();
+    });
+  }
+
+  #render(): void {
+    const items: TabItem[] = this.#tabs.map((tab) => ({
+      key: tab.key,
+      sessionId: tab.view.sessionId,
+      title: tab.view.title,
+      tooltip: tab.view.programTitle
+        ? `${tab.view.title}: ${tab.view.programTitle}`
+        : tab.view.title,
+      kind: tab.view.kind,
+      tone: toneOf(tab.view.state, tab.view.live && this.#connection.kind === "open"),
+      active: tab === this.#active,
+    }));
+    this.#tabBar.render(items);
+    this.#empty.hidden = this.#tabs.length > 0;
+    if (!this.#active) document.title = "Porthole";
+    const view = this.#active?.view ?? null;
+    this.#statusBar.render(this.#statusModel(), view?.size ?? null, view?.renderer ?? null);
+  }
+}

@@ -1,0 +1,49 @@
+// The page shown instead of the terminal when there is no access token, or the server refused it.
+
+/** Why the terminal cannot be shown. */
+export type NoticeReason = "missing-token" | "refused-token";
+
+interface Notice {
+  title: string;
+  paragraphs: string[];
+}
+
+const NOTICES: Record<NoticeReason, Notice> = {
+  "missing-token": {
+    title: "This page needs its access link",
+    paragraphs: [
+      "Porthole opens with a link that carries an access token after a #, like http://localhost:3000/#token=… . The token stays in this browser tab and is never sent in a URL to the server.",
+      "Find the link in the output of the Porthole server: it prints “Porthole is running … Open:” followed by the link when it starts. Open that link (the whole of it, including #token=…).",
+      "Started without PORTHOLE_TOKEN, the server makes up a new token each time it starts, so links from an earlier run stop working.",
+    ],
+  },
+  "refused-token": {
+    title: "The server refused this access token",
+    paragraphs: [
+      "The token in the link is not one this server accepts. It may come from an earlier run of the server (without PORTHOLE_TOKEN it makes up a new token each time it starts) or be mistyped.",
+      "Open the link the server printed when it started (“Porthole is running … Open:”), the whole of it including #token=… .",
+    ],
+  },
+};
+
+/** Replaces the page's content with an explanation of `reason`. */
+export function showNotice(root: HTMLElement, reason: NoticeReason): void {
+  const notice = NOTICES[reason];
+  const main = document.createElement("main");
+  main.className = "notice";
+  main.dataset.notice = reason;
+  const heading = document.createElement("h1");
+  heading.textContent = notice.title;
+  main.append(heading);
+  for (const text of notice.paragraphs) {
+    const paragraph = document.createElement("p");
+    paragraph.textContent = text;
+    main.append(paragraph);
+  }
+  const example = document.createElement("pre");
+  example.textContent =
+    "Porthole is running (local sandboxes). Open:\n\n  http://127.0.0.1:3000/#token=…";
+  main.append(example);
+  root.replaceChildren(main);
+  document.title = "Porthole: access link needed";
+}

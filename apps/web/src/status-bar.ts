@@ -1,0 +1,215 @@
+// The status bar: the front tab's session state, the connection, latency, size and what can be done next.
+import type { ConnectionStatus } from "./trpc.js";
+import type { RendererKind, Size, ViewState } from "./terminal-view.js";
+
+/** Colour of the state dot. */
+export type Tone = "ok" | "busy" | "warn" | "bad" | "off";
+
+/** Buttons the status bar may offer. */
+export type StatusAction = "restart" | "close";
+
+/** What the status bar shows. */
+export interface StatusModel {
+  /** Machine-readable state, also the `data-state` of the bar (tests read it). */
+  state:
+    | "none"
+    | "creating"
+    | "connecting"
+    | "starting"
+    | "connected"
+    | "reconnecting"
+    | "exited"
+    | "error";
+  tone: Tone;
+  text: string;
+  /** Round-trip time, when connected and measured. */
+  latency: string | null;
+  actions: StatusAction[];
+}
+
+/** What the status depends on. */
+export interface StatusInput {
+  connection: ConnectionStatus;
+  view: { state: ViewState; live: boolean } | null;
+  latencyMs: number | null;
+  now: number;
+}
+
+function reconnecting(connection: ConnectionStatus, now: number): string {
+  if (connection.kind !== "connecting" || connection.attempt === 0) {
+    return "Reconnecting… resuming the session";
+  }
+  const wait = connection.retryAt === null ? 0 : Math.ceil((connection.retryAt - now) / 1000);
+  return wait > 0
+    ? `Reconnecting… attempt ${connection.attempt}, next try in ${wait} s`
+    : `Reconnecting… attempt ${connection.attempt}`;
+}
+
+function connecting(connection: ConnectionStatus, now: number): string {
+  if (connection.kind !== "connecting" || connection.attempt === 0) return "Connecting…";
+  return reconnecting(connection, now).replace("Reconnecting…", "Connecting…");
+}
+
+/** How an ended process is described. */
+export function exitText(code: number | null, signal: string | null): string {
+  if (signal) return `Exited: killed by ${signal}`;
+  return `Exited with code ${code ?? "unknown"}`;
+}
+
+/** The status bar's content for the front tab. */
+export function describeStatus(input: StatusInput): StatusModel {
+  const { connection, view, now } = input;
+  const open = connection.kind === "open";
+  const latency =
+    input.latencyMs === null ? null : `${Math.max(0, Math.round(input.latencyMs))} ms`;
+  if (!view) {
+    if (open) return { state: "none", tone: "off", text: "No session open", latency, actions: [] };
+    return {
+      state: "connecting",
+      tone: "busy",
+      text: connecting(connection, now),
+      latency: null,
+      actions: [],
+    };
+  }
+  const state = view.state;
+  switch (state.kind) {
+    case "exited":
+      return {
+        state: "exited",
+        tone: "off",
+        text: exitText(state.code, state.signal),
+        latency: null,
+        actions: ["restart", "close"],
+      };
+    case "error":
+      return {
+        state: "error",
+        tone: "bad",
+        text: state.message,
+        latency: null,
+        actions: ["restart", "close"],
+      };
+    case "creating":
+      return {
+        state: "creating",
+        tone: "busy",
+        text: open ? "Creating a session…" : "Connecting…",
+        latency: null,
+        actions: [],
+      };
+    default:
+      break;
+  }
+  if (!open || !view.live) {
+    if (state.kind === "running" || (open && state.kind === "starting")) {
+      return {
+        state: "reconnecting",
+        tone: "warn",
+        text: reconnecting(connection, now),
+        latency: null,
+        actions: [],
+      };
+    }
+    if (connection.kind === "connecting" && connection.attempt > 0) {
+      return {
+        state: "reconnecting",
+        tone: "warn",
+        text: reconnecting(connection, now),
+        latency: null,
+        actions: [],
+      };
+    }
+    return {
+      state: "connecting",
+      tone: "busy",
+      text: connecting(connection, now),
+      latency: null,
+      actions: [],
+    };
+  }
+  if (state.kind === "starting") {
+    return {
+      state: "starting",
+      tone: "busy",
+      text: `Starting: ${state.message}`,
+      latency,
+      actions: [],
+    };
+  }
+  if (state.kind === "attaching") {
+    return { state: "connecting", tone: "busy", text: "Connecting…", latency, actions: [] };
+  }
+  return { state: "connected", tone: "ok", text: "Connected", latency, actions: [] };
+}
+
+function setText(element: HTMLElement, text: string): void {
+  if (element.textContent !== text) element.textContent = text;
+}
+
+/** The bar at the bottom of the page. */
+export class StatusBar {
+  /** The footer element. */
+  readonly element: HTMLElement;
+  readonly #dot: HTMLElement;
+  readonly #text: HTMLElement;
+  readonly #latency: HTMLElement;
+  readonly #size: HTMLElement;
+  readonly #actions: HTMLElement;
+  readonly #onAction: (action: StatusAction) => void;
+  #lastActions = "";
+
+  constructor(onAction: (action: StatusAction) => void) {
+    this.#onAction = onAction;
+    this.element = document.createElement("footer");
+    this.element.className = "status-bar";
+    this.element.setAttribute("role", "status");
+    this.#dot = document.createElement("span");
+    this.#dot.className = "status-dot";
+    this.#text = document.createElement("span");
+    this.#text.className = "status-text";
+    this.#actions = document.createElement("span");
+    this.#actions.className = "status-actions";
+    const spacer = document.createElement("span");
+    spacer.className = "status-spacer";
+    this.#latency = document.createElement("span");
+    this.#latency.className = "status-latency";
+    this.#latency.title = "Round trip to the server";
+    this.#size = document.createElement("span");
+    this.#size.className = "status-size";
+    this.element.append(this.#dot, this.#text, this.#actions, spacer, this.#latency, this.#size);
+  }
+
+  /** Shows `model`, plus the front terminal's size and renderer. */
+  render(model: StatusModel, size: Size | null, renderer: RendererKind | null): void {
+    this.element.dataset.state = model.state;
+    this.element.dataset.tone = model.tone;
+    // Only real changes touch the DOM (screen readers announce the status region's changes).
+    setText(this.#text, model.text);
+    setText(this.#latency, model.latency ?? "");
+    this.#latency.hidden = model.latency === null;
+    setText(
+      this.#size,
+      size
+        ? `${size.cols}×${size.rows}${renderer && renderer !== "none" ? ` · ${renderer}` : ""}`
+        : "",
+    );
+    const actions = model.actions.join(",");
+    if (actions === this.#lastActions) return;
+    this.#lastActions = actions;
+    this.#actions.replaceChildren(
+      ...model.actions.map((action) => {
+        const button = document.createElement("button");
+        button.type = "button";
+        button.dataset.action = action;
+        button.textContent = action === "restart" ? "Restart" : "Close tab";
+        button.title =
+          action === "restart"
+            ? "Start a new session of the same kind in this tab"
+            : "Close this tab";
+        button.addEventListener("click", () => this.#onAction(action));
+        return button;
+      }),
+    );
+  }
+}

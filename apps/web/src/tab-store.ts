@@ -1,0 +1,91 @@
+// The tab list in localStorage (per credential), and how it is reconciled with the server's sessions.
+import type { SessionInfo, SessionKind } from "@porthole/protocol";
+
+/** One remembered tab. */
+export interface StoredTab {
+  sessionId: string;
+  kind: SessionKind;
+  title: string;
+}
+
+/** Everything remembered about the tabs of one credential. */
+export interface StoredTabs {
+  tabs: StoredTab[];
+  /** Session id of the tab in front, if any. */
+  active: string | null;
+}
+
+const EMPTY: StoredTabs = { tabs: [], active: null };
+
+/** The localStorage key for one credential's tabs (see tokenScope). */
+export function tabsKey(scope: string): string {
+  return `porthole.tabs.${scope}`;
+}
+
+function isStoredTab(value: unknown): value is StoredTab {
+  if (typeof value !== "object" || value === null) return false;
+  const tab = value as Record<string, unknown>;
+  return (
+    typeof tab.sessionId === "string" &&
+    (tab.kind === "shell" || tab.kind === "claude") &&
+    typeof tab.title === "string"
+  );
+}
+
+/** Reads the remembered tabs; anything unreadable counts as none. */
+export function loadTabs(storage: Pick<Storage, "getItem">, scope: string): StoredTabs {
+  let raw: string | null;
+  try {
+    raw = storage.getItem(tabsKey(scope));
+  } catch {
+    return EMPTY;
+  }
+  if (!raw) return EMPTY;
+  try {
+    const parsed = JSON.parse(raw) as { tabs?: unknown; active?: unknown };
+    const tabs = Array.isArray(parsed.tabs) ? parsed.tabs.filter(isStoredTab) : [];
+    const active = typeof parsed.active === "string" ? parsed.active : null;
+    return { tabs, active };
+  } catch {
+    return EMPTY;
+  }
+}
+
+/** Remembers the tabs (storage errors are ignored: the list then lives for this page only). */
+export function saveTabs(storage: Pick<Storage, "setItem">, scope: string, tabs: StoredTabs): void {
+  try {
+    storage.setItem(tabsKey(scope), JSON.stringify(tabs));
+  } catch {
+    // Quota or privacy settings: nothing to do.
+  }
+}
+
+/**
+ * The tabs to show after a reload: the server's sessions for this credential are the truth.
+ * Remembered tabs keep their order (and titles come from the server); sessions the server no
+ * longer has drop out; sessions it has that were not remembered (made elsewhere) follow, oldest
+ * first. Closed and failed sessions are left out.
+ */
+export function reconcileTabs(stored: StoredTabs, live: readonly SessionInfo[]): StoredTabs {
+  const usable = live.filter((session) => session.state !== "closed" && session.state !== "failed");
+  const byId = new Map(usable.map((session) => [session.id, session]));
+  const tabs: StoredTab[] = [];
+  const seen = new Set<string>();
+  for (const tab of stored.tabs) {
+    const session = byId.get(tab.sessionId);
+    if (!session || seen.has(session.id)) continue;
+    seen.add(session.id);
+    tabs.push({ sessionId: session.id, kind: session.kind, title: session.title });
+  }
+  const others = usable
+    .filter((session) => !seen.has(session.id))
+    .sort((a, b) => a.createdAt - b.createdAt);
+  for (const session of others) {
+    tabs.push({ sessionId: session.id, kind: session.kind, title: session.title });
+  }
+  const active =
+    stored.active !== null && tabs.some((tab) => tab.sessionId === stored.active)
+      ? stored.active
+      : (tabs[0]?.sessionId ?? null);
+  return { tabs, active };
+}

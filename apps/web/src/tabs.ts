@@ -1,0 +1,141 @@
+// The tab bar: one tab per session, new shell / new Claude Code buttons, switch, rename (double-click) and close.
+import { MAX_TITLE_LENGTH, type SessionKind } from "@porthole/protocol";
+import type { Tone } from "./status-bar.js";
+
+/** One tab as the bar draws it. */
+export interface TabItem {
+  /** Stable for the tab's life (the session behind it changes on restart). */
+  key: string;
+  sessionId: string | null;
+  title: string;
+  tooltip: string;
+  kind: SessionKind;
+  tone: Tone;
+  active: boolean;
+}
+
+/** What the tab bar asks the app to do. */
+export interface TabBarHandlers {
+  select(key: string): void;
+  close(key: string): void;
+  rename(key: string, title: string): void;
+  create(kind: SessionKind): void;
+}
+
+/** The bar at the top of the page. */
+export class TabBar {
+  /** The header element. */
+  readonly element: HTMLElement;
+  readonly #list: HTMLElement;
+  readonly #handlers: TabBarHandlers;
+  #items: TabItem[] = [];
+  #editing: string | null = null;
+
+  constructor(handlers: TabBarHandlers) {
+    this.#handlers = handlers;
+    this.element = document.createElement("header");
+    this.element.className = "tab-bar";
+    this.#list = document.createElement("div");
+    this.#list.className = "tabs";
+    this.#list.setAttribute("role", "tablist");
+    const actions = document.createElement("div");
+    actions.className = "tab-actions";
+    actions.append(
+      this.#newButton("shell", "+ Shell", "Open a new shell"),
+      this.#newButton("claude", "+ Claude Code", "Open a new Claude Code session"),
+    );
+    this.element.append(this.#list, actions);
+  }
+
+  /** Draws the tabs (deferred while a title is being edited). */
+  render(items: TabItem[]): void {
+    this.#items = items;
+    if (this.#editing !== null) return;
+    this.#list.replaceChildren(...items.map((item) => this.#tab(item)));
+  }
+
+  /** Starts editing a tab's title. */
+  startRename(key: string): void {
+    const item = this.#items.find((candidate) => candidate.key === key);
+    const tab = [...this.#list.children].find(
+      (element): element is HTMLElement =>
+        element instanceof HTMLElement && element.dataset.key === key,
+    );
+    const label = tab?.querySelector(".tab-title");
+    if (!item || !tab || !label) return;
+    this.#editing = key;
+    const input = document.createElement("input");
+    input.className = "tab-rename";
+    input.value = item.title;
+    input.maxLength = MAX_TITLE_LENGTH;
+    input.setAttribute("aria-label", "Tab title");
+    let done = false;
+    const finish = (save: boolean) => {
+      if (done) return;
+      done = true;
+      this.#editing = null;
+      const title = input.value.trim();
+      if (save && title !== "" && title !== item.title) this.#handlers.rename(key, title);
+      this.render(this.#items);
+    };
+    input.addEventListener("keydown", (event) => {
+      event.stopPropagation();
+      if (event.key === "Enter") finish(true);
+      else if (event.key === "Escape") finish(false);
+    });
+    input.addEventListener("blur", () => finish(true));
+    input.addEventListener("click", (event) => event.stopPropagation());
+    label.replaceWith(input);
+    input.focus();
+    input.select();
+  }
+
+  #newButton(kind: SessionKind, label: string, title: string): HTMLButtonElement {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "new-tab";
+    button.dataset.new = kind;
+    button.textContent = label;
+    button.title = title;
+    button.addEventListener("click", () => this.#handlers.create(kind));
+    return button;
+  }
+
+  #tab(item: TabItem): HTMLElement {
+    const tab = document.createElement("div");
+    tab.className = "tab";
+    tab.dataset.key = item.key;
+    tab.dataset.kind = item.kind;
+    if (item.sessionId) tab.dataset.sessionId = item.sessionId;
+    tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-selected", String(item.active));
+    tab.tabIndex = item.active ? 0 : -1;
+    tab.title = item.tooltip;
+    const dot = document.createElement("span");
+    dot.className = "tab-dot";
+    dot.dataset.tone = item.tone;
+    const label = document.createElement("span");
+    label.className = "tab-title";
+    label.textContent = item.title;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "tab-close";
+    close.textContent = "×";
+    close.title = "Close (ends the session)";
+    close.setAttribute("aria-label", `Close ${item.title}`);
+    close.addEventListener("click", (event) => {
+      event.stopPropagation();
+      this.#handlers.close(item.key);
+    });
+    tab.append(dot, label, close);
+    tab.addEventListener("click", () => this.#handlers.select(item.key));
+    tab.addEventListener("auxclick", (event) => {
+      if (event.button === 1) this.#handlers.close(item.key);
+    });
+    tab.addEventListener("dblclick", () => this.startRename(item.key));
+    tab.addEventListener("keydown", (event) => {
+      if (event.key === "F2") this.startRename(item.key);
+    });
+    return tab;
+  }
+}

@@ -1,0 +1,575 @@
+// One tab's terminal: an xterm.js instance attached to a server session (replay, flow control, input, resize).
+import {
+  MAX_COLS,
+  MAX_ROWS,
+  MIN_COLS,
+  MIN_ROWS,
+  type ErrorCode,
+  type OutputStreamEvent,
+  type SessionKind,
+} from "@porthole/protocol";
+import { ClipboardAddon, type IClipboardProvider } from "@xterm/addon-clipboard";
+import { FitAddon } from "@xterm/addon-fit";
+import { SearchAddon } from "@xterm/addon-search";
+import { Unicode11Addon } from "@xterm/addon-unicode11";
+import { WebLinksAddon } from "@xterm/addon-web-links";
+import { WebglAddon } from "@xterm/addon-webgl";
+import { Terminal, type IDisposable, type ITheme } from "@xterm/xterm";
+import { describeError } from "./errors.js";
+import { FlowControl } from "./flow-control.js";
+import { InputQueue, type SequencedCall } from "./input-queue.js";
+import { ReplayGuard } from "./replay-guard.js";
+import type { Api } from "./trpc.js";
+
+/** Lines kept above the screen. */
+export const SCROLLBACK_LINES = 10_000;
+
+/** Quiet time after the last size change before the server hears of it. */
+export const RESIZE_DEBOUNCE_MS = 150;
+
+/** Where a tab's session is in its life, as the status bar shows it. */
+export type ViewState =
+  /** Asking the server for a session. */
+  | { kind: "creating" }
+  /** Subscribed to an existing session, waiting for its first event. */
+  | { kind: "attaching" }
+  /** The sandbox and shell are starting; `message` is the server's progress text. */
+  | { kind: "starting"; message: string }
+  | { kind: "running" }
+  | { kind: "exited"; code: number | null; signal: string | null }
+  | { kind: "error"; code: ErrorCode | null; message: string };
+
+/** Which renderer draws the terminal. */
+export type RendererKind = "webgl" | "dom" | "none";
+
+/** A terminal size. */
+export interface Size {
+  cols: number;
+  rows: number;
+}
+
+/** Settings of a TerminalView. */
+export interface TerminalViewOptions {
+  api: Api;
+  /** This page load's client id (sequences input, finds the flow-control attachment). */
+  clientId: string;
+  kind: SessionKind;
+  title: string;
+  /** Draw with WebGL when it works (default), or always with the DOM renderer. */
+  renderer?: "webgl" | "dom";
+  /** Told whenever state, title, size or renderer change. */
+  onChange: () => void;
+  /** Ctrl+Shift+F was pressed in this terminal. */
+  onFind: () => void;
+  /** Turns typed keys into what is sent (the key bar's sticky modifiers). */
+  transformInput?: (data: string) => string;
+}
+
+const THEME: ITheme = {
+  background: "#14161b",
+  foreground: "#d8dee9",
+  cursor: "#e5e9f0",
+  cursorAccent: "#14161b",
+  selectionBackground: "#3b4252",
+  black: "#1d2027",
+  red: "#e06c75",
+  green: "#98c379",
+  yellow: "#e5c07b",
+  blue: "#61afef",
+  magenta: "#c678dd",
+  cyan: "#56b6c2",
+  white: "#d8dee9",
+  brightBlack: "#5c6370",
+  brightRed: "#ef8891",
+  brightGreen: "#b5e890",
+  brightYellow: "#f0d197",
+  brightBlue: "#82c1f5",
+  brightMagenta: "#d79be8",
+  brightCyan: "#7fd0da",
+  brightWhite: "#ffffff",
+};
+
+/** Clamps a size to what the server accepts. */
+export function clampSize(size: Size): Size {
+  const clamp = (value: number, min: number, max: number) =>
+    Math.min(max, Math.max(min, Math.floor(value)));
+  return { cols: clamp(size.cols, MIN_COLS, MAX_COLS), rows: clamp(size.rows, MIN_ROWS, MAX_ROWS) };
+}
+
+/** Only http(s) links open, in a new tab without access to this page. */
+function openLink(uri: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return;
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return;
+  window.open(url.href, "_blank", "noopener,noreferrer");
+}
+
+/**
+ * A terminal bound to at most one session at a time. Output events are written in order; replayed
+ * bytes are written so that xterm's answers to queries in them are dropped; every rendered chunk
+ * is acknowledged for flow control; keystrokes and size changes go through an InputQueue.
+ */
+export class TerminalView {
+  /** The box the terminal draws in (hidden while its tab is in the background). */
+  readonly element: HTMLElement;
+  /** The xterm.js terminal (read by the test hook and the search box). */
+  readonly terminal: Terminal;
+  /** What the tab runs; a restart starts the same kind. */
+  readonly kind: SessionKind;
+  /** Search in the scrollback (driven by the search box). */
+  readonly search = new SearchAddon();
+  /** Drops the terminal's answers to replayed queries. */
+  readonly guard = new ReplayGuard();
+  readonly #options: TerminalViewOptions;
+  readonly #fit = new FitAddon();
+  #title: string;
+  #programTitle = "";
+  #sessionId: string | null = null;
+  #state: ViewState = { kind: "creating" };
+  /** An event arrived since the connection last dropped (or the subscription began). */
+  #live = false;
+  #opened = false;
+  #renderer: RendererKind = "none";
+  #queue: InputQueue | null = null;
+  #flow: FlowControl | null = null;
+  #subscription: { unsubscribe(): void } | null = null;
+  #serverSize: Size | null = null;
+  /** The size last queued for the server. */
+  #sentSize: Size | null = null;
+  #resizeTimer: ReturnType<typeof setTimeout> | null = null;
+  #disposables: IDisposable[] = [];
+  /** Bytes the server skipped with snapshots since attaching (for diagnostics). */
+  skippedBytes = 0;
+  /** Snapshots received since attaching (for diagnostics). */
+  snapshots = 0;
+
+  constructor(options: TerminalViewOptions) {
+    this.#options = options;
+    this.kind = options.kind;
+    this.#title = options.title;
+    this.element = document.createElement("div");
+    this.element.className = "terminal-view";
+    this.element.hidden = true;
+    this.terminal = new Terminal({
+      scrollback: SCROLLBACK_LINES,
+      allowProposedApi: true,
+      cursorBlink: true,
+      fontFamily:
+        '"DejaVu Sans Mono", "Cascadia Mono", Menlo, Consolas, "Liberation Mono", monospace',
+      fontSize: 14,
+      theme: THEME,
+      macOptionIsMeta: true,
+      rightClickSelectsWord: true,
+      linkHandler: { activate: (_event, uri) => openLink(uri), allowNonHttpProtocols: false },
+    });
+    const terminal = this.terminal;
+    terminal.loadAddon(this.#fit);
+    terminal.loadAddon(this.search);
+    terminal.loadAddon(new Unicode11Addon());
+    terminal.unicode.activeVersion = "11";
+    terminal.loadAddon(new WebLinksAddon((_event, uri) => openLink(uri)));
+    terminal.loadAddon(new ClipboardAddon(undefined, this.#clipboardProvider()));
+    terminal.attachCustomKeyEventHandler((event) => this.#onKey(event));
+    this.#disposables.push(
+      terminal.onData((data) => this.#onData(data)),
+      terminal.onResize(() => this.#scheduleResize()),
+      terminal.onTitleChange((title) => {
+        this.#programTitle = title;
+        this.#options.onChange();
+      }),
+    );
+  }
+
+  /** The session shown, or null before one was created. */
+  get sessionId(): string | null {
+    return this.#sessionId;
+  }
+
+  /** The session's title (the tab's label). */
+  get title(): string {
+    return this.#title;
+  }
+
+  /** The title the program running in the terminal set (OSC 0/2), if any. */
+  get programTitle(): string {
+    return this.#programTitle;
+  }
+
+  /** Where the session is in its life. */
+  get state(): ViewState {
+    return this.#state;
+  }
+
+  /** Whether this view has heard from the server since the connection last dropped. */
+  get live(): boolean {
+    return this.#live;
+  }
+
+  /** Which renderer draws the terminal ("none" until first shown). */
+  get renderer(): RendererKind {
+    return this.#renderer;
+  }
+
+  /** The terminal's size in cells. */
+  get size(): Size {
+    return { cols: this.terminal.cols, rows: this.terminal.rows };
+  }
+
+  /** The session's size on the server, as last reported. */
+  get serverSize(): Size | null {
+    return this.#serverSize;
+  }
+
+  /** Output offsets: received from the server, parsed by the terminal, acknowledged. */
+  get flow(): { received: number; written: number; acked: number } {
+    const flow = this.#flow;
+    return { received: flow?.received ?? 0, written: flow?.written ?? 0, acked: flow?.acked ?? 0 };
+  }
+
+  /** The seq the next input or resize call gets (for tests and diagnostics). */
+  get nextInputSeq(): number {
+    return this.#queue?.nextSeq ?? 0;
+  }
+
+  /** Input calls waiting or in flight (for tests and diagnostics). */
+  get pendingInput(): number {
+    return (this.#queue?.waiting ?? 0) + (this.#queue?.inflight ?? 0);
+  }
+
+  /** Shows a new title (set by the person, or read back from the server). */
+  setTitle(title: string): void {
+    this.#title = title;
+    this.#options.onChange();
+  }
+
+  /** Shows the view; the terminal is opened (and its renderer chosen) the first time. */
+  show(): void {
+    this.element.hidden = false;
+    if (!this.#opened) {
+      this.#opened = true;
+      this.terminal.open(this.element);
+      this.#loadRenderer();
+      const textarea = this.terminal.textarea;
+      if (textarea) {
+        const onFocus = () => this.#reassertSize();
+        textarea.addEventListener("focus", onFocus);
+        this.#disposables.push({ dispose: () => textarea.removeEventListener("focus", onFocus) });
+      }
+    }
+  }
+
+  /** Hides the view (its tab went to the background); rendering pauses. */
+  hide(): void {
+    this.element.hidden = true;
+  }
+
+  /** Gives the keyboard focus to the terminal. */
+  focus(): void {
+    this.terminal.focus();
+  }
+
+  /** The size that fits the view's box, or null when it is hidden or not laid out. */
+  measure(): Size | null {
+    if (!this.#opened || this.element.hidden) return null;
+    const proposed = this.#fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols) || !Number.isFinite(proposed.rows))
+      return null;
+    if (proposed.cols <= 0 || proposed.rows <= 0) return null;
+    return clampSize(proposed);
+  }
+
+  /** Resizes the terminal (the server hears of it after a short debounce). */
+  setSize(size: Size): void {
+    const { cols, rows } = clampSize(size);
+    if (cols !== this.terminal.cols || rows !== this.terminal.rows)
+      this.terminal.resize(cols, rows);
+  }
+
+  /** Starts following session `sessionId` from its beginning (a fresh attach replays its output). */
+  attach(sessionId: string): void {
+    this.#stopSession();
+    if (this.#sessionId !== null) {
+      // A restart in the same tab: the old session's screen goes.
+      this.guard.write(this.terminal, "\x1bc", true);
+    }
+    this.#sessionId = sessionId;
+    this.#state = { kind: "attaching" };
+    this.#live = false;
+    this.#serverSize = null;
+    this.#sentSize = null;
+    this.skippedBytes = 0;
+    this.snapshots = 0;
+    const { api, clientId } = this.#options;
+    const flow = new FlowControl((offset) => {
+      api.terminal.ack.mutate({ sessionId, clientId, offset }).catch(() => {
+        // A lost ack is covered by the next one, or by the new attachment after a reconnect.
+      });
+    });
+    const queue = new InputQueue({
+      send: (call: SequencedCall) =>
+        call.type === "input"
+          ? api.terminal.input.mutate({ sessionId, clientId, seq: call.seq, data: call.data })
+          : api.terminal.resize.mutate({
+              sessionId,
+              clientId,
+              seq: call.seq,
+              cols: call.cols,
+              rows: call.rows,
+            }),
+      onDropped: (call, error) => {
+        console.warn(
+          `porthole: ${call.type} #${call.seq} refused: ${describeError(error).message}`,
+        );
+      },
+    });
+    this.#flow = flow;
+    this.#queue = queue;
+    this.#subscription = api.terminal.output.subscribe(
+      { sessionId, clientId, acks: true },
+      {
+        onData: (envelope) => {
+          if (this.#sessionId !== sessionId) return;
+          this.#onEvent(Number(envelope.id), envelope.data);
+        },
+        onError: (error) => {
+          if (this.#sessionId !== sessionId) return;
+          const problem = describeError(error);
+          this.#end({
+            kind: "error",
+            code: problem.code,
+            message:
+              problem.code === "NOT_FOUND"
+                ? "This session no longer exists on the server"
+                : problem.message,
+          });
+        },
+      },
+    );
+    this.#options.onChange();
+  }
+
+  /** Shows a failure that happened before any session existed (e.g. session.create refused). */
+  fail(code: ErrorCode | null, message: string): void {
+    this.#stopSession();
+    this.#state = { kind: "error", code, message };
+    this.#options.onChange();
+  }
+
+  /** The connection dropped: this view waits for its subscription to be resumed. */
+  connectionLost(): void {
+    if (!this.#live) return;
+    this.#live = false;
+    this.#options.onChange();
+  }
+
+  /** Sends keys as typed (key bar); modifiers were applied by the caller. */
+  sendKeys(data: string): void {
+    if (!this.#acceptsInput()) return;
+    this.terminal.scrollToBottom();
+    this.#queue?.input(data);
+  }
+
+  /** Whether the program asked for application cursor keys (arrows send ESC O A). */
+  applicationCursorKeys(): boolean {
+    return this.terminal.modes.applicationCursorKeysMode;
+  }
+
+  /** Copies the selection to the clipboard. */
+  copySelection(): void {
+    const text = this.terminal.getSelection();
+    if (!text) return;
+    const legacy = () => {
+      // Fires a copy event at the focused terminal, whose handler puts the selection in it.
+      document.execCommand("copy");
+    };
+    if (typeof navigator.clipboard?.writeText === "function") {
+      navigator.clipboard.writeText(text).catch(legacy);
+    } else {
+      legacy();
+    }
+  }
+
+  /** Pastes text as if typed (bracketed when the program asked for it). */
+  paste(text: string): void {
+    this.guard.asUser(() => this.terminal.paste(text));
+  }
+
+  /** Stops following the session and frees the terminal. */
+  dispose(): void {
+    this.#stopSession();
+    for (const disposable of this.#disposables) disposable.dispose();
+    this.#disposables = [];
+    this.terminal.dispose();
+    this.element.remove();
+  }
+
+  #stopSession(): void {
+    this.#subscription?.unsubscribe();
+    this.#subscription = null;
+    this.#queue?.close();
+    this.#queue = null;
+    this.#flow = null;
+    if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
+    this.#resizeTimer = null;
+  }
+
+  #onEvent(offset: number, event: OutputStreamEvent): void {
+    if (!this.#live) {
+      this.#live = true;
+      this.#options.onChange();
+    }
+    switch (event.type) {
+      case "status":
+        if (this.#state.kind === "attaching" || this.#state.kind === "starting") {
+          this.#state = { kind: "starting", message: event.message };
+          this.#options.onChange();
+        }
+        return;
+      case "ready": {
+        this.#serverSize = { cols: event.session.cols, rows: event.session.rows };
+        this.#sentSize = this.#serverSize;
+        if (this.#state.kind === "attaching" || this.#state.kind === "starting") {
+          this.#state = { kind: "running" };
+        }
+        if (event.session.title !== this.#title) this.#title = event.session.title;
+        this.#reassertSize();
+        this.#queue?.open();
+        this.#options.onChange();
+        return;
+      }
+      case "output":
+        this.#write(event.data, event.replay === true, offset);
+        return;
+      case "snapshot":
+        this.snapshots++;
+        this.skippedBytes += event.skipped;
+        this.#flow?.skipTo(event.offset);
+        // ESC c (full reset) inside the write stream, so earlier writes still land before it.
+        this.#write(`\x1bc${event.data}`, true, event.offset);
+        return;
+      case "resize":
+        this.#serverSize = { cols: event.cols, rows: event.rows };
+        this.#options.onChange();
+        return;
+      case "exit":
+        this.#end({ kind: "exited", code: event.code, signal: event.signal });
+        return;
+      case "error":
+        this.#end({ kind: "error", code: event.code, message: event.message });
+        return;
+    }
+  }
+
+  #end(state: ViewState): void {
+    this.#queue?.close();
+    this.#state = state;
+    this.#options.onChange();
+  }
+
+  #write(data: string, replay: boolean, offset: number): void {
+    const flow = this.#flow;
+    flow?.onReceived(offset);
+    this.guard.write(this.terminal, data, replay, () => {
+      if (this.#flow === flow) flow?.onWritten(offset);
+    });
+  }
+
+  #onData(data: string): void {
+    if (this.guard.shouldDrop()) return;
+    if (!this.#acceptsInput()) return;
+    const transform = this.#options.transformInput;
+    this.#queue?.input(transform ? transform(data) : data);
+  }
+
+  /** Input typed before the session runs waits for it; after the end it goes nowhere. */
+  #acceptsInput(): boolean {
+    const kind = this.#state.kind;
+    return kind === "running" || kind === "starting" || kind === "attaching";
+  }
+
+  #onKey(event: KeyboardEvent): boolean {
+    if (!event.ctrlKey || !event.shiftKey || event.altKey || event.metaKey) return true;
+    switch (event.code) {
+      case "KeyC":
+        if (event.type === "keydown") {
+          event.preventDefault();
+          this.copySelection();
+        }
+        return false;
+      case "KeyV":
+        // The browser pastes into xterm's textarea by itself (Ctrl+Shift+V is "paste" there);
+        // xterm handles that paste event. Only keep xterm from sending ^V.
+        return false;
+      case "KeyF":
+        if (event.type === "keydown") {
+          event.preventDefault();
+          this.#options.onFind();
+        }
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  #scheduleResize(): void {
+    this.#options.onChange();
+    if (this.#resizeTimer) clearTimeout(this.#resizeTimer);
+    this.#resizeTimer = setTimeout(() => {
+      this.#resizeTimer = null;
+      this.#sendSize();
+    }, RESIZE_DEBOUNCE_MS);
+  }
+
+  /** Tells the server our size if it differs from what it has (another viewer may have changed it). */
+  #reassertSize(): void {
+    const server = this.#serverSize;
+    if (server && (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)) {
+      this.#sentSize = null;
+      this.#sendSize();
+    }
+  }
+
+  #sendSize(): void {
+    const size = this.size;
+    const sent = this.#sentSize;
+    if (sent && sent.cols === size.cols && sent.rows === size.rows) return;
+    this.#sentSize = size;
+    this.#queue?.resize(size.cols, size.rows);
+  }
+
+  #loadRenderer(): void {
+    if (this.#options.renderer === "dom") {
+      this.#renderer = "dom";
+      return;
+    }
+    try {
+      const webgl = new WebglAddon();
+      webgl.onContextLoss(() => {
+        // The GPU context went away (too many tabs, driver reset): the DOM renderer takes over.
+        webgl.dispose();
+        this.#renderer = "dom";
+        this.#options.onChange();
+      });
+      this.terminal.loadAddon(webgl);
+      this.#renderer = "webgl";
+    } catch {
+      this.#renderer = "dom";
+    }
+  }
+
+  /** OSC 52: programs may set the clipboard (not from replayed output) but never read it. */
+  #clipboardProvider(): IClipboardProvider {
+    return {
+      readText: () => "",
+      writeText: (selection, text) => {
+        // Only the system clipboard ("c"); the selection type is a const enum of the addon.
+        if (this.guard.replaying || String(selection) !== "c") return;
+        navigator.clipboard?.writeText(text).catch(() => {});
+      },
+    };
+  }
+}

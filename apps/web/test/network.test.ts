@@ -1,0 +1,217 @@
+// Browser tests over a proxy that cuts the network: exact resume after a drop, and no junk input from replays.
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  openApp,
+  run,
+  screenshot,
+  skipBrowserTests,
+  startDropProxy,
+  startTestServer,
+  useBrowser,
+  waitForPrompt,
+  waitForScreen,
+  waitForStatus,
+  type DropProxy,
+  type TestServer,
+} from "./harness.js";
+
+/** Lines of the big output: numbered, 67 columns, in 16 bursts 0.1 s apart. */
+const FLOOD_LINES = 8000;
+const FLOOD =
+  `awk 'BEGIN { pad = sprintf("%60s", ""); gsub(/ /, "x", pad); ` +
+  `for (i = 1; i <= ${FLOOD_LINES}; i++) { printf "%06d %s\\n", i, pad; ` +
+  `if (i % 500 == 0) { fflush(); system("sleep 0.1") } } }'; echo flood-done`;
+
+function bufferLines(page: Page): Promise<string[]> {
+  return page.evaluate(() => window.__porthole?.bufferLines() ?? []);
+}
+
+/** The numbered lines in the buffer must be exactly 1..FLOOD_LINES, once each, in order. */
+function expectCompleteFlood(lines: string[]): void {
+  const numbered = lines
+    .filter((line) => /^\d{6} x{60}$/.test(line))
+    .map((line) => Number(line.slice(0, 6)));
+  expect(numbered.length).toBe(FLOOD_LINES);
+  expect(numbered.every((value, index) => value === index + 1)).toBe(true);
+}
+
+describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
+  const browser = useBrowser();
+  let server: TestServer;
+  let proxy: DropProxy;
+  let nextToken = 0;
+  const token = () => server.tokens[nextToken++]!;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    proxy = await startDropProxy(server.port);
+  });
+
+  beforeEach(() => {
+    proxy.refuse = false;
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+  });
+
+  it("resumes exactly after a drop in the middle of a large output", async () => {
+    const page = await openApp(browser.context, proxy.url, token());
+    await run(page, FLOOD);
+    // Cut the network in the middle of the output (it takes at least 1.6 s), and keep it down for
+    // a retry or two.
+    const atDrop = await waitForScreen(page, /^00[1-6]\d{3} x+$/m, 30_000);
+    const connectionsBefore = proxy.connections;
+    proxy.refuse = true;
+    proxy.drop();
+    expect(atDrop).not.toMatch(/flood-done/);
+    await waitForStatus(page, "reconnecting");
+    await page.waitForFunction(() => /attempt [1-9]/.test(window.__porthole?.status().text ?? ""));
+    await screenshot(page, "04-reconnecting");
+    proxy.refuse = false;
+    await waitForScreen(page, /^flood-done$/m, 60_000);
+    await waitForPrompt(page);
+    await waitForStatus(page, "connected");
+    expect(proxy.connections).toBeGreaterThan(connectionsBefore);
+    const interrupted = await bufferLines(page);
+    expectCompleteFlood(interrupted);
+    await screenshot(page, "04-after-drop");
+
+    // The same output in a session that was never interrupted ends with the same buffer.
+    await page.click('button[data-new="shell"]');
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    await run(page, FLOOD);
+    await waitForScreen(page, /^flood-done$/m, 60_000);
+    await waitForPrompt(page);
+    const uninterrupted = await bufferLines(page);
+    expectCompleteFlood(uninterrupted);
+    expect(interrupted).toEqual(uninterrupted);
+    await page.close();
+  });
+
+  /**
+   * A program asks the terminal for its attributes, cursor position and background colour, reads
+   * the live answers, then collects anything else that arrives until it reads a Z. Replayed
+   * queries must not be answered again.
+   */
+  const PROBE =
+    `printf '\\033]11;?\\033\\\\\\033[c\\033[6n'; IFS= read -rs -t 5 -d R live; echo live-answered; ` +
+    `IFS= read -rs -d Z junk; printf 'got:[%q]\\n' "$junk"`;
+
+  it("sends no junk input after a reload: replayed terminal queries are not answered", async () => {
+    const page = await openApp(browser.context, proxy.url, token());
+    await run(page, PROBE);
+    await waitForScreen(page, /^live-answered$/m);
+    await page.reload();
+    await waitForStatus(page, "connected");
+    await waitForScreen(page, /^live-answered$/m);
+    // xterm did answer the replayed queries, and the answers were dropped.
+    expect(
+      await page.evaluate(() => window.__porthole?.droppedReplayAnswers()),
+    ).toBeGreaterThanOrEqual(2);
+    await page.keyboard.type("Z");
+    await waitForScreen(page, /^got:\[.*\]$/m);
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.screenText())).toMatch(/^got:\[''\]$/m);
+    await screenshot(page, "05-no-junk-after-reload");
+    await page.close();
+  });
+
+  it("sends no junk input after a network drop", async () => {
+    const page = await openApp(browser.context, proxy.url, token());
+    await run(page, PROBE);
+    await waitForScreen(page, /^live-answered$/m);
+    const connectionsBefore = proxy.connections;
+    proxy.drop();
+    // The page reconnects at once; it is back once its subscription delivered again.
+    await expect
+      .poll(() => proxy.connections, { timeout: 10_000 })
+      .toBeGreaterThan(connectionsBefore);
+    await waitForStatus(page, "connected");
+    // Typed input goes to the same shell after the reconnect.
+    await page.keyboard.type("Z");
+    await waitForScreen(page, /^got:\[.*\]$/m);
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.screenText())).toMatch(/^got:\[''\]$/m);
+    await page.close();
+  });
+
+  it("delivers typing done while disconnected once, in order, after the reconnect", async () => {
+    const page = await openApp(browser.context, proxy.url, token());
+    proxy.refuse = true;
+    proxy.drop();
+    await waitForStatus(page, "reconnecting");
+    await run(page, "echo typed-while-offline-1");
+    await run(page, "echo typed-while-offline-2");
+    proxy.refuse = false;
+    await waitForScreen(page, /^typed-while-offline-2$/m);
+    await waitForPrompt(page);
+    const lines = await page.evaluate(() => window.__porthole?.screenLines() ?? []);
+    expect(lines.filter((line) => /^typed-while-offline-\d$/.test(line))).toEqual([
+      "typed-while-offline-1",
+      "typed-while-offline-2",
+    ]);
+    await page.close();
+  });
+});
+
+describe.skipIf(skipBrowserTests)("a session whose early output the server no longer keeps", () => {
+  const browser = useBrowser();
+  let server: TestServer;
+  let proxy: DropProxy;
+
+  beforeAll(async () => {
+    // The smallest output log the server allows: 64 KiB.
+    server = await startTestServer({ tokens: 2, env: { LOG_BUFFER_BYTES: String(64 * 1024) } });
+    proxy = await startDropProxy(server.port);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+    await server?.close();
+  });
+
+  it("redraws from a snapshot after a reload, and after a drop longer than the buffer", async () => {
+    const page = await openApp(browser.context, proxy.url, server.tokens[0]!);
+    await run(page, "seq 1 30000; echo first-marker");
+    await waitForScreen(page, /^first-marker$/m);
+    await waitForPrompt(page);
+    const before = await page.evaluate(() => window.__porthole?.screenLines() ?? []);
+
+    await page.reload();
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.snapshots())).toBe(1);
+    expect(await page.evaluate(() => window.__porthole?.screenLines() ?? [])).toEqual(before);
+
+    // Offline while the shell writes about five times what the server keeps.
+    const outputBytes = () => server.server.sessions.list()[0]?.info().outputBytes ?? 0;
+    await run(page, "sleep 0.5; seq 1 50000 | sed 's/^/n/'; echo second-marker");
+    await waitForScreen(page, /second-marker'?$/m);
+    const offlineFrom = outputBytes();
+    proxy.refuse = true;
+    proxy.drop();
+    await waitForStatus(page, "reconnecting");
+    await expect.poll(outputBytes, { timeout: 20_000 }).toBeGreaterThan(offlineFrom + 300_000);
+    proxy.refuse = false;
+    await waitForScreen(page, /^second-marker$/m);
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.snapshots())).toBe(2);
+    const lines = await page.evaluate(() => window.__porthole?.screenLines() ?? []);
+    const rows = lines.length;
+    // The screen shows the end of the output, in order, as a session that never dropped would.
+    const numbers = lines
+      .filter((line) => /^n\d+$/.test(line))
+      .map((line) => Number(line.slice(1)));
+    expect(numbers.length).toBe(rows - 2);
+    expect(numbers.at(-1)).toBe(50000);
+    expect(numbers.every((value, index) => index === 0 || value === numbers[index - 1]! + 1)).toBe(
+      true,
+    );
+    await screenshot(page, "04-snapshot-after-long-drop");
+    await page.close();
+  });
+});

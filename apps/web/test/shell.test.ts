@@ -1,0 +1,397 @@
+// Browser tests of a plain shell: typing, resizing, reloads, full-screen programs, wide characters, floods.
+import { createHash } from "node:crypto";
+import { existsSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  openApp,
+  PROMPT,
+  run,
+  screenLines,
+  screenshot,
+  skipBrowserTests,
+  waitForLastLine,
+  startTestServer,
+  useBrowser,
+  waitForPrompt,
+  waitForScreen,
+  waitForStatus,
+  type TestServer,
+} from "./harness.js";
+
+/** The first number printed after `label=` on the screen. */
+async function numberAfter(page: Page, label: string): Promise<number> {
+  const text = await waitForScreen(page, new RegExp(`^${label}=\\d+$`, "m"));
+  const match = new RegExp(`^${label}=(\\d+)$`, "m").exec(text);
+  return Number(match?.[1]);
+}
+
+/** Column of the `n`th `|` in screen row `row`, counted in cells. */
+async function barColumns(page: Page, row: number): Promise<number[]> {
+  const cells = await page.evaluate((r) => window.__porthole?.cells(r) ?? [], row);
+  return cells.flatMap((cell, x) => (cell.chars === "|" ? [x] : []));
+}
+
+describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
+  const browser = useBrowser();
+  let server: TestServer;
+  let nextToken = 0;
+  /** Each test is its own credential, so its tabs and sessions are its own. */
+  const token = () => server.tokens[nextToken++]!;
+
+  beforeAll(async () => {
+    server = await startTestServer({ tokens: 16 });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("runs what is typed: echo hello prints hello (WebGL renderer)", async () => {
+    // Forced: on this machine's software WebGL the app would pick the DOM renderer by itself.
+    const page = await openApp(browser.context, server.url, token(), "?renderer=webgl");
+    // The token left the address bar as soon as the page read it.
+    expect(page.url()).not.toContain("token");
+    await run(page, "echo hello");
+    await waitForScreen(page, /^hello$/m);
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.renderer())).toBe("webgl");
+    // Round-trip latency shows while connected.
+    await page.waitForFunction(() => /^\d+ ms$/.test(window.__porthole?.status().latency ?? ""));
+    await screenshot(page, "01-echo-hello");
+    await page.close();
+  });
+
+  it("follows the window size: stty size matches the terminal", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    for (const viewport of [
+      { width: 720, height: 420 },
+      { width: 1100, height: 700 },
+    ]) {
+      const before = await page.evaluate(() => window.__porthole?.size());
+      await page.setViewportSize(viewport);
+      // The terminal refits, then the server hears of the new size.
+      await page.waitForFunction(
+        (old) => {
+          const size = window.__porthole?.size();
+          const server = window.__porthole?.serverSize();
+          return (
+            size !== null &&
+            size !== undefined &&
+            (size.cols !== old?.cols || size.rows !== old?.rows) &&
+            server?.cols === size.cols &&
+            server.rows === size.rows
+          );
+        },
+        before,
+        { timeout: 10_000 },
+      );
+      const size = await page.evaluate(() => window.__porthole?.size());
+      await run(page, "clear; stty size");
+      await waitForScreen(page, new RegExp(`^${size?.rows} ${size?.cols}$`, "m"));
+      await waitForPrompt(page);
+    }
+    await screenshot(page, "02-resized");
+    await page.close();
+  });
+
+  it("comes back after a reload: same screen, same shell", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "echo pid=$$");
+    const pid = await numberAfter(page, "pid");
+    await waitForPrompt(page);
+    const before = await screenLines(page);
+    const sessionId = await page.evaluate(() => window.__porthole?.activeSessionId());
+
+    await page.reload();
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(sessionId);
+    expect(await screenLines(page)).toEqual(before);
+
+    await run(page, "echo again=$$");
+    expect(await numberAfter(page, "again")).toBe(pid);
+    await waitForPrompt(page);
+    await screenshot(page, "03-after-reload");
+    await page.close();
+  });
+
+  it("draws full-screen programs: less, and vim when installed", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "seq 1 300 | sed 's/^/line /' > lines.txt && less lines.txt");
+    await page.waitForFunction(() => window.__porthole?.alternateScreen() === true);
+    const rows = (await page.evaluate(() => window.__porthole?.size()?.rows)) ?? 0;
+    let lines = await waitForScreen(page, /^line 1$/m);
+    expect(lines.split("\n")[0]).toBe("line 1");
+    expect(lines.split("\n")[rows - 2]).toBe(`line ${rows - 1}`);
+    await page.keyboard.press("Shift+G");
+    lines = await waitForScreen(page, /\(END\)/);
+    expect(lines.split("\n")[rows - 2]).toBe("line 300");
+    await screenshot(page, "06-less");
+    await page.keyboard.press("q");
+    await page.waitForFunction(() => window.__porthole?.alternateScreen() === false);
+    await waitForPrompt(page);
+
+    if (existsSync("/usr/bin/vim")) {
+      await run(page, "vim -u NONE -N lines.txt");
+      await waitForScreen(page, /"lines\.txt" 300L/);
+      lines = (await screenLines(page)).join("\n");
+      expect(lines.split("\n")[0]).toBe("line 1");
+      await page.keyboard.type(":$\n");
+      await waitForScreen(page, /^line 300$/m);
+      await screenshot(page, "06-vim");
+      await page.keyboard.type(":q\n");
+      await page.waitForFunction(() => window.__porthole?.alternateScreen() === false);
+      await waitForPrompt(page);
+    }
+    await page.close();
+  });
+
+  it("lines up wide characters: CJK and emoji take two cells, here and after a reload", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "clear; printf '|中文|\\n|abcd|\\n|😀|\\n|ab|\\n|é中😀x|\\n|a12345|\\n'");
+    await waitForScreen(page, /^\|a12345\|$/m);
+    await waitForPrompt(page);
+    const check = async () => {
+      const lines = await screenLines(page);
+      const row = (text: string) => lines.indexOf(text);
+      expect(await barColumns(page, row("|中文|"))).toEqual([0, 5]);
+      expect(await barColumns(page, row("|abcd|"))).toEqual([0, 5]);
+      expect(await barColumns(page, row("|😀|"))).toEqual([0, 3]);
+      expect(await barColumns(page, row("|ab|"))).toEqual([0, 3]);
+      // é is one cell, 中 and 😀 two each: the closing bar lines up with that of |a12345|.
+      expect(await barColumns(page, row("|é中😀x|"))).toEqual([0, 7]);
+      expect(await barColumns(page, row("|a12345|"))).toEqual([0, 7]);
+      const wide = await page.evaluate((r) => window.__porthole?.cells(r) ?? [], row("|中文|"));
+      expect(wide.slice(0, 6).map((cell) => cell.width)).toEqual([1, 2, 0, 2, 0, 1]);
+    };
+    await check();
+    await screenshot(page, "06-wide-characters");
+    await page.reload();
+    await waitForStatus(page, "connected");
+    await waitForScreen(page, /^\|a12345\|$/m);
+    await waitForPrompt(page);
+    await check();
+    await page.close();
+  });
+
+  it("stops a flood promptly: yes, then Ctrl-C brings the prompt back", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "yes porthole-flood");
+    await waitForScreen(page, /porthole-flood\nporthole-flood/);
+    // Let it run for about a second of output.
+    await page.waitForTimeout(1000);
+    const started = Date.now();
+    await page.keyboard.press("Control+c");
+    await waitForPrompt(page, 15_000);
+    const elapsed = Date.now() - started;
+    console.log(`flow control: prompt back ${elapsed} ms after Ctrl-C during \`yes\``);
+    expect(elapsed).toBeLessThan(5000);
+    await run(page, "echo after-flood");
+    await waitForScreen(page, /^after-flood$/m);
+    await waitForPrompt(page);
+    await screenshot(page, "08-flood-stopped");
+    await page.close();
+  });
+
+  it("keeps tabs: new, switch, rename, close; the list survives a reload; lost sessions drop out", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "echo first-tab");
+    await waitForScreen(page, /^first-tab$/m);
+    await page.click('button[data-new="shell"]');
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    await run(page, "echo second-tab");
+    await waitForScreen(page, /^second-tab$/m);
+    const ids = await page.evaluate(() => window.__porthole?.sessionIds() ?? []);
+    expect(ids).toHaveLength(2);
+
+    // Switch back: the first tab's screen is there.
+    await page.click(".tab >> nth=0");
+    await waitForScreen(page, /^first-tab$/m);
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[0]);
+
+    // Rename by double-click; the server keeps the title.
+    await page.dblclick(".tab >> nth=0");
+    await page.fill(".tab-rename", "build");
+    await page.keyboard.press("Enter");
+    await page.waitForSelector(`.tab[data-session-id="${ids[0]}"] .tab-title:text-is("build")`);
+    await expect.poll(() => server.server.sessions.get(ids[0]!)?.title).toBe("build");
+    await screenshot(page, "tabs-two");
+
+    // A third tab, then its session disappears on the server while the page is away.
+    await page.click('button[data-new="shell"]');
+    await waitForStatus(page, "connected");
+    const third = await page.evaluate(() => window.__porthole?.activeSessionId());
+    await page.click(".tab >> nth=1");
+    await waitForScreen(page, /^second-tab$/m);
+    await page.close();
+    await server.server.sessions.close(third!);
+
+    const again = await browser.context.newPage();
+    // sessionStorage is per tab: a new tab needs the link again.
+    await again.goto(`${server.url}/#token=${encodeURIComponent(server.tokens[nextToken - 1]!)}`);
+    await waitForStatus(again, "connected");
+    expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual(ids);
+    // The tab in front before is in front again.
+    expect(await again.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[1]);
+    await waitForScreen(again, /^second-tab$/m);
+    expect(await again.locator(".tab-title").allTextContents()).toEqual(["build", "Shell"]);
+
+    // Closing a tab ends its session.
+    await again.click(`.tab[data-session-id="${ids[1]}"] .tab-close`);
+    await expect.poll(() => server.server.sessions.get(ids[1]!)).toBeUndefined();
+    expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual([ids[0]]);
+    await waitForScreen(again, /^first-tab$/m);
+    await again.close();
+  });
+
+  it("shows an exit and restarts a new session in the same tab", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    const first = await page.evaluate(() => window.__porthole?.activeSessionId());
+    await run(page, "exit 3");
+    await waitForStatus(page, "exited");
+    expect(await page.evaluate(() => window.__porthole?.status().text)).toBe("Exited with code 3");
+    await screenshot(page, "exited");
+    await page.click('.status-bar button[data-action="restart"]');
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    const second = await page.evaluate(() => window.__porthole?.activeSessionId());
+    expect(second).not.toBe(first);
+    expect(await page.evaluate(() => window.__porthole?.sessionIds())).toEqual([second]);
+    expect(
+      (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
+    ).toEqual([PROMPT.trimEnd()]);
+    await page.close();
+  });
+
+  it("searches the scrollback with Ctrl+Shift+F", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "seq 1 500 | sed 's/^/row-/'; echo needle-in-haystack");
+    await waitForScreen(page, /^needle-in-haystack$/m);
+    await page.keyboard.press("Control+Shift+F");
+    await page.waitForSelector(".search-box:not([hidden]) input:focus");
+    await page.keyboard.type("row-12");
+    // row-12, row-120..129: 11 matches.
+    await page.waitForFunction(() =>
+      document.querySelector(".search-count")?.textContent?.endsWith("of 11"),
+    );
+    await screenshot(page, "search");
+    await page.keyboard.press("Escape");
+    await page.waitForSelector(".search-box", { state: "hidden" });
+    await page.close();
+  });
+
+  it("copies with Ctrl+Shift+C and pastes with Ctrl+Shift+V", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.url,
+    });
+    await run(page, "echo copy-me-please");
+    await waitForScreen(page, /^copy-me-please$/m);
+    await waitForPrompt(page);
+    // Double-click the word on screen to select it.
+    const lines = await screenLines(page);
+    const row = lines.indexOf("copy-me-please");
+    const box = await page.locator(".terminal-view:not([hidden]) .xterm-screen").boundingBox();
+    const size = await page.evaluate(() => window.__porthole?.size());
+    if (!box || !size) throw new Error("no terminal on screen");
+    const cell = { width: box.width / size.cols, height: box.height / size.rows };
+    await page.mouse.dblclick(box.x + cell.width * 3.5, box.y + cell.height * (row + 0.5));
+    await page.keyboard.press("Control+Shift+C");
+    await expect
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .toBe("copy-me-please");
+    // Ctrl+Shift+C did not reach the shell as ^C: the line is still empty.
+    await waitForPrompt(page);
+
+    await page.evaluate(() => navigator.clipboard.writeText("pasted-from-clipboard"));
+    await page.keyboard.type("echo ");
+    await page.keyboard.press("Control+Shift+V");
+    await waitForLastLine(page, `${PROMPT}echo pasted-from-clipboard`);
+    await page.keyboard.press("Enter");
+    await waitForScreen(page, /^pasted-from-clipboard$/m);
+    await page.close();
+  });
+
+  it("pastes a large text exactly: split into calls, in order, nothing lost", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
+      origin: server.url,
+    });
+    // 300 000 bytes in 3000 lines (a terminal line discipline holds at most 4095 bytes a line).
+    const text = Array.from(
+      { length: 3000 },
+      (_, i) => `${String(i).padStart(5, "0")} ${"p".repeat(93)}\n`,
+    ).join("");
+    const digest = createHash("md5").update(text).digest("hex");
+    await page.evaluate((value) => navigator.clipboard.writeText(value), text);
+    await run(page, "stty -echo; echo reading-paste; cat > pasted.txt; stty echo");
+    // Wait until the command runs: at the prompt, bash has bracketed paste on and would get the
+    // paste wrapped in ESC [200~ ... ESC [201~.
+    await waitForScreen(page, /^reading-paste$/m);
+    const seqBefore = await page.evaluate(() => window.__porthole?.nextInputSeq() ?? 0);
+    await page.keyboard.press("Control+Shift+V");
+    // The paste left in at least 7 calls (48 KiB each at most); once none is waiting or in
+    // flight, all of it reached cat. Then end the file.
+    await page.waitForFunction((before) => {
+      const hook = window.__porthole;
+      return hook !== undefined && hook.nextInputSeq() >= before + 7 && hook.pendingInput() === 0;
+    }, seqBefore);
+    await page.keyboard.press("Control+d");
+    await waitForPrompt(page);
+    await run(page, "clear; wc -c < pasted.txt; md5sum < pasted.txt");
+    await waitForScreen(page, new RegExp(`^${digest} {2}-$`, "m"));
+    expect(await screenLines(page)).toContain("300000");
+    await page.close();
+  });
+
+  it("offers a key bar on small touch screens: sticky Ctrl, arrows", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await page.setViewportSize({ width: 420, height: 640 });
+    await page.waitForSelector(".key-bar", { state: "visible" });
+    await run(page, "echo from-history");
+    await waitForScreen(page, /^from-history$/m);
+    await waitForPrompt(page);
+    // Up arrow from the bar recalls the command.
+    await page.click('.key-bar button[data-key="↑"]');
+    await waitForLastLine(page, `${PROMPT}echo from-history`);
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      () =>
+        (window.__porthole?.screenLines() ?? []).filter((line) => line === "from-history")
+          .length === 2,
+    );
+    // Sticky Ctrl, then "c", interrupts a running program.
+    await run(page, "echo sleeping; sleep 30");
+    await waitForScreen(page, /^sleeping$/m);
+    await page.click('.key-bar button[data-key="Ctrl"]');
+    expect(await page.getAttribute('.key-bar button[data-key="Ctrl"]', "aria-pressed")).toBe(
+      "true",
+    );
+    await page.keyboard.type("c");
+    await waitForPrompt(page, 5000);
+    expect(await page.getAttribute('.key-bar button[data-key="Ctrl"]', "aria-pressed")).toBe(
+      "false",
+    );
+    await screenshot(page, "key-bar");
+    await page.close();
+  });
+
+  it("explains a missing or refused access token", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.waitForSelector('main[data-notice="missing-token"]');
+    expect(await page.textContent("h1")).toContain("needs its access link");
+    await screenshot(page, "token-missing");
+    // Pasting a link into the same tab only changes the fragment: the page picks it up.
+    await page.goto(`${server.url}/#token=not-a-token-this-server-knows`);
+    await page.waitForSelector('main[data-notice="refused-token"]');
+    expect(page.url()).not.toContain("token");
+    await screenshot(page, "token-refused");
+    // The refused token was forgotten: a reload asks for the link again.
+    await page.reload();
+    await page.waitForSelector('main[data-notice="missing-token"]');
+    await page.close();
+  });
+});
