@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Health } from "@porthole/protocol";
+import { UNAUTHORIZED_CLOSE_CODE, type Health } from "@porthole/protocol";
 import { SessionManager, type SandboxProvider } from "@porthole/sandbox";
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
@@ -16,6 +16,7 @@ import { Keepalive } from "./keepalive.js";
 import { AUTH_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_FRAME_BYTES } from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
+import { RecentCreates } from "./recent-creates.js";
 import { rememberRawSocket } from "./socket-drain.js";
 import type { Context } from "./trpc.js";
 
@@ -40,6 +41,7 @@ export async function startServer(
   const startedAt = performance.now();
   const credentials = new Credentials(config.tokens);
   const sequencer = new InputSequencer();
+  const recentCreates = new RecentCreates();
   const sessions = new SessionManager({
     provider,
     maxSessions: config.maxSessions,
@@ -84,7 +86,11 @@ export async function startServer(
   const raw = new WeakMap<WebSocket, Duplex>();
   const keepalive = new Keepalive(
     config.keepaliveIntervalMs,
-    (ws) => (raw.get(ws) as { bytesWritten?: number } | undefined)?.bytesWritten ?? 0,
+    // Bytes the kernel took: bytesWritten also counts what still waits in our buffer.
+    (ws) => {
+      const socket = raw.get(ws) as { bytesWritten?: number; writableLength: number } | undefined;
+      return socket ? (socket.bytesWritten ?? 0) - socket.writableLength : 0;
+    },
     () => logger.info("dropped a connection that stopped answering"),
   );
 
@@ -104,7 +110,7 @@ export async function startServer(
       rememberRawSocket(ws, socket);
       keepalive.watch(ws);
       const timer = setTimeout(() => {
-        if (!authenticated.has(ws)) ws.close(4401, "Unauthorized");
+        if (!authenticated.has(ws)) ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
       }, AUTH_TIMEOUT_MS);
       ws.once("close", () => clearTimeout(timer));
       wss.emit("connection", ws, req);
@@ -118,7 +124,9 @@ export async function startServer(
     createContext: ({ res, info }): Context => {
       const credential = credentials.identify(info.connectionParams?.token);
       if (!credential) {
-        // One answer for a missing and a wrong token; the socket closes right after.
+        // One answer for a missing and a wrong token. The close code says it too: tRPC's client
+        // ignores the error message and would otherwise retry forever.
+        setImmediate(() => res.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized"));
         throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid access token is required" });
       }
       authenticated.add(res);
@@ -128,10 +136,17 @@ export async function startServer(
         connection: new ConnectionState(randomBytes(6).toString("hex")),
         sessions,
         sequencer,
+        recentCreates,
         logger,
       };
     },
     onError: ({ error, path, type }) => {
+      // A frame ws refused (invalid UTF-8, over maxPayload): the client's fault, and ws closes it.
+      const wsCode = (error.cause as { code?: unknown } | undefined)?.code;
+      if (typeof wsCode === "string" && wsCode.startsWith("WS_ERR_")) {
+        logger.info({ code: wsCode }, "closed a connection that sent an invalid frame");
+        return;
+      }
       if (error.code === "INTERNAL_SERVER_ERROR")
         logger.error({ path, type, err: error.cause ?? error }, "procedure failed");
     },

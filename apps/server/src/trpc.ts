@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ConnectionState } from "./connection-state.js";
 import type { InputSequencer } from "./input-sequencer.js";
 import type { Logger } from "./logger.js";
+import type { RecentCreates } from "./recent-creates.js";
 
 /** What every procedure sees. */
 export interface Context {
@@ -16,6 +17,7 @@ export interface Context {
   connection: ConnectionState;
   sessions: SessionManager;
   sequencer: InputSequencer;
+  recentCreates: RecentCreates;
   logger: Logger;
 }
 

@@ -61,6 +61,17 @@ describe("sessions end to end", () => {
     expect(await client.session.list.query()).toEqual([]);
   });
 
+  it("makes one session for a create resent with the same request id", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const first = await client.session.create.mutate({ cols: 80, rows: 24, requestId: "r1" });
+    const again = await client.session.create.mutate({ cols: 80, rows: 24, requestId: "r1" });
+    const other = await client.session.create.mutate({ cols: 80, rows: 24, requestId: "r2" });
+    expect(again.id).toBe(first.id);
+    expect(other.id).not.toBe(first.id);
+    expect(await client.session.list.query()).toHaveLength(2);
+  });
+
   it("reports exit codes on the stream", async () => {
     const server = await startTestServer();
     const { client } = connect(server);
@@ -108,14 +119,14 @@ describe("resume after dropped connections", () => {
     });
     let drops = 0;
     while (!/END-2/.test(out.text)) {
-      await new Promise((resolve) => setTimeout(resolve, 15));
+      await new Promise((resolve) => setTimeout(resolve, 5));
       for (const socket of server.connections()) socket.terminate();
       drops++;
       if (drops > 2000) throw new Error("output never finished");
     }
     const payload = /BEGIN-1\r\n([\s\S]*?)END-2/.exec(out.text)![1]!;
     const expected = Array.from({ length: 150000 }, (_, i) => `${i + 1}\r\n`).join("");
-    expect(drops).toBeGreaterThan(10);
+    expect(drops).toBeGreaterThan(3);
     expect(out.events.some((e) => e.event.type === "snapshot")).toBe(false);
     expect(sha(payload.replace(/\$ $/, ""))).toBe(sha(expected));
   });

@@ -1,6 +1,6 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
 import type { SessionInfo, SessionKind } from "@porthole/protocol";
-import { describeError } from "./errors.js";
+import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
 import { SearchBox } from "./search-box.js";
 import {
@@ -20,6 +20,9 @@ export const LATENCY_PROBE_MS = 5_000;
 
 /** Size used before anything could be measured. */
 const FALLBACK_SIZE: Size = { cols: 80, rows: 24 };
+
+/** Tries of session.create across dropped connections (the request id keeps it to one session). */
+const CREATE_ATTEMPTS = 3;
 
 /** Settings of the App. */
 export interface AppOptions {
@@ -222,12 +225,23 @@ export class App {
     const size = this.#fitNow() ?? this.#size ?? FALLBACK_SIZE;
     tab.view.setSize(size);
     try {
-      const info = await this.#options.connection.api.session.create.mutate({
+      // Resent with the same request id after a dropped connection, so it makes one session.
+      const request = {
         cols: size.cols,
         rows: size.rows,
         kind: tab.view.kind,
         title: tab.view.title,
-      });
+        requestId: `create-${crypto.randomUUID()}`,
+      };
+      let info;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          info = await this.#options.connection.api.session.create.mutate(request);
+          break;
+        } catch (error) {
+          if (attempt >= CREATE_ATTEMPTS || !isConnectionLost(error) || this.#disposed) throw error;
+        }
+      }
       if (this.#disposed || !this.#tabs.includes(tab)) {
         // The tab was closed while the session started: it has no place to go.
         void this.#options.connection.api.session.close

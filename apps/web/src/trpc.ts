@@ -1,4 +1,5 @@
 // The WebSocket to the server: a typed tRPC client, reconnects with backoff, and the connection state for the UI.
+import { UNAUTHORIZED_CLOSE_CODE } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { Store } from "./store.js";
@@ -48,8 +49,8 @@ export function isUnauthorizedMessage(data: unknown): boolean {
   }
 }
 
-/** Close code the server uses when no token arrived in time. */
-const CLOSE_UNAUTHORIZED = 4401;
+/** Close code the server uses for a missing or refused token. */
+const CLOSE_UNAUTHORIZED: number = UNAUTHORIZED_CLOSE_CODE;
 
 /** The open connection: the typed API and its state. */
 export interface Connection {

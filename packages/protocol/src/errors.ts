@@ -29,3 +29,6 @@ export const errorCodeSchema = z.enum([
   "INTERNAL",
 ]);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
+
+/** WebSocket close code for a missing or wrong access token (4000-4999 belong to applications). */
+export const UNAUTHORIZED_CLOSE_CODE = 4401;

@@ -44,10 +44,14 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 /**
  * Flow control for clients that acknowledge output (browser terminals): the server stops sending
  * to a client holding more than FLOW_HIGH_WATERMARK unacknowledged bytes and starts again below
- * FLOW_LOW_WATERMARK. Small enough that Ctrl-C during a flood shows its prompt at once.
+ * FLOW_LOW_WATERMARK (half the window, so drawing overlaps the round trip of the acks). Small
+ * enough that Ctrl-C during a flood shows its prompt at once.
  */
-export const FLOW_HIGH_WATERMARK = 100_000;
-export const FLOW_LOW_WATERMARK = 5_000;
+export const FLOW_HIGH_WATERMARK = 128 * 1024;
+export const FLOW_LOW_WATERMARK = 64 * 1024;
+
+/** Largest output event for a client that acknowledges: several fit in one flow-control window. */
+export const FLOW_EVENT_BYTES = 32 * 1024;
 
 /** A client acknowledges once it has rendered at least this many bytes since its last ack. */
 export const FLOW_ACK_BYTES = 5_000;

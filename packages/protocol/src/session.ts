@@ -2,6 +2,7 @@
 import { z } from "zod";
 import {
   ID_PATTERN,
+  MAX_CLIENT_ID_LENGTH,
   MAX_COLS,
   MAX_COMMAND_LENGTH,
   MAX_REPO_URL_LENGTH,
@@ -75,6 +76,17 @@ export const createSessionInputSchema = z.strictObject({
   title: z
     .string()
     .max(MAX_TITLE_LENGTH, { error: `title must be at most ${MAX_TITLE_LENGTH} characters` })
+    .optional(),
+  /**
+   * The client's name for this request. A create resent after a dropped connection with the same
+   * id returns the session the first one made instead of making another.
+   */
+  requestId: z
+    .string()
+    .max(MAX_CLIENT_ID_LENGTH, {
+      error: `requestId must be at most ${MAX_CLIENT_ID_LENGTH} characters`,
+    })
+    .regex(ID_PATTERN, { error: "requestId may hold only letters, digits, '_' and '-'" })
     .optional(),
 });
 export type CreateSessionInput = z.input<typeof createSessionInputSchema>;

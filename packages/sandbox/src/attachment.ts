@@ -1,5 +1,5 @@
 // One client's read position in a session: replay, then live output, snapshots when it fell behind.
-import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
+import { FLOW_EVENT_BYTES, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
 import { untilAny } from "./change-signal.js";
 import type { Session, SessionEvent } from "./session.js";
 
@@ -55,7 +55,8 @@ export class Attachment {
     this.#hooks = hooks;
     this.clientId = options.clientId;
     this.#acks = options.acks ?? false;
-    this.#maxEventBytes = options.maxEventBytes ?? DEFAULT_MAX_EVENT_BYTES;
+    this.#maxEventBytes =
+      options.maxEventBytes ?? (this.#acks ? FLOW_EVENT_BYTES : DEFAULT_MAX_EVENT_BYTES);
     this.#replayUntil = session.log.end;
     this.#cursor = options.from === null ? null : Math.min(options.from, session.log.end);
     this.#acked = this.#cursor ?? 0;
@@ -143,8 +144,10 @@ export class Attachment {
   async #poll(): Promise<SessionEvent | null> {
     const session = this.#session;
     const log = session.log;
+    // Before the first output the id is 0 ("nothing yet"): resuming from it replays from the start,
+    // or sends the screen when the start is gone, never bytes from mid-stream.
     const at = (event: SessionEvent["event"]): SessionEvent => ({
-      offset: this.#cursor ?? log.start,
+      offset: this.#cursor ?? 0,
       event,
     });
 

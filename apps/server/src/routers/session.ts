@@ -27,6 +27,11 @@ export const sessionRouter = router({
           "Claude Code is not installed where sessions run: install @anthropic-ai/claude-code or set CLAUDE_PATH",
         );
       }
+      if (input.requestId) {
+        const earlier = ctx.recentCreates.get(ctx.credential, input.requestId);
+        const session = earlier ? ctx.sessions.get(earlier, ctx.credential) : undefined;
+        if (session) return session.info();
+      }
       const session = ctx.sessions.create({
         owner: ctx.credential,
         cols: input.cols,
@@ -36,6 +41,7 @@ export const sessionRouter = router({
         repo: input.repo,
         title: input.title,
       });
+      if (input.requestId) ctx.recentCreates.remember(ctx.credential, input.requestId, session.id);
       ctx.logger.info(
         { sessionId: session.id, credential: ctx.credential, kind: session.kind },
         "session created",
