@@ -98,22 +98,16 @@ export class Attachment {
   }
 
   /**
-   * Waits until at least `bytes` are pending, `maxWaitMs` passed, or the log closed: lets a flood
-   * leave in fewer, larger events. Returns at once when that much is already pending.
+   * Waits `maxWaitMs` unless `bytes` are already pending or the log closed: lets a flood leave in
+   * fewer, larger events. A plain timer, not a wake-up per PTY read: during a flood those come
+   * every few microseconds and each would cost more than it saves.
    */
   async gather(bytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    const log = this.#session.log;
-    if (this.pending >= bytes || log.closed) return;
-    let timedOut = false;
-    const timer = new Promise<void>((resolve) =>
-      setTimeout(() => {
-        timedOut = true;
-        resolve();
-      }, maxWaitMs),
+    if (this.pending >= bytes || this.#session.log.closed || signal?.aborted) return;
+    await untilAny(
+      [new Promise<void>((resolve) => setTimeout(resolve, maxWaitMs)), this.#session.changed()],
+      signal,
     );
-    while (!timedOut && this.pending < bytes && !log.closed && !signal?.aborted) {
-      await untilAny([log.changed(), timer], signal);
-    }
   }
 
   /** Stops following the session. */

@@ -11,10 +11,10 @@ export const DEFAULT_SNAPSHOT_SCROLLBACK = 1000;
 const FEED_BYTES = 16 * 1024;
 
 /**
- * The mirror may use at most 1 / (1 + FEED_IDLE_FACTOR) of the event loop while output floods:
+ * The mirror may use at most 1 / (1 + FEED_IDLE_FACTOR) (10%) of the event loop while output floods:
  * it parses in the background and catches up in full only when a snapshot is asked for.
  */
-const FEED_IDLE_FACTOR = 4;
+const FEED_IDLE_FACTOR = 9;
 
 /** A serialised screen: written to a reset terminal it redraws what the session shows. */
 export interface ScreenSnapshot {
