@@ -52,7 +52,9 @@ describe("E2B sessions", () => {
     const sandboxId = session.sandboxId!;
     expect(emulator.sandboxes.ids()).toEqual([sandboxId]);
     const ours = await provider().listOrphans(new Set());
-    expect(ours.map(({ sandboxId: id, sessionId }) => ({ id, sessionId }))).toEqual([{ id: sandboxId, sessionId: session.id }]);
+    expect(ours.map(({ sandboxId: id, sessionId }) => ({ id, sessionId }))).toEqual([
+      { id: sandboxId, sessionId: session.id },
+    ]);
 
     await session.write("echo key=$ANTHROPIC_API_KEY cwd=$(pwd)\r");
     await readUntilText(attachment, /key=sk-test-key cwd=\S*workspace/, 10_000, seen);
