@@ -1,6 +1,6 @@
 // One client's read position in a session: replay, then live output, snapshots when it fell behind.
 import { FLOW_EVENT_BYTES, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
-import { untilAny } from "./change-signal.js";
+import { ChangeSignal, delay, firstOf, type Wait } from "./change-signal.js";
 import type { Session, SessionEvent } from "./session.js";
 
 /** Largest output event an attachment yields, so one frame never holds much. */
@@ -48,7 +48,7 @@ export class Attachment {
   #detached = false;
   #backpressured = false;
   #ackBlocked = false;
-  #ackWaiter: (() => void) | null = null;
+  readonly #ackChanges = new ChangeSignal();
 
   constructor(session: Session, options: AttachOptions, hooks: AttachmentHooks) {
     this.#session = session;
@@ -87,7 +87,7 @@ export class Attachment {
     if (this.#ackBlocked && this.#unacked() <= FLOW_LOW_WATERMARK) {
       this.#ackBlocked = false;
       this.#hooks.flowChanged();
-      this.#ackWaiter?.();
+      this.#ackChanges.notify();
     }
   }
 
@@ -104,17 +104,14 @@ export class Attachment {
    */
   async gather(bytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     if (this.pending >= bytes || this.#session.log.closed || signal?.aborted) return;
-    await untilAny(
-      [new Promise<void>((resolve) => setTimeout(resolve, maxWaitMs)), this.#session.changed()],
-      signal,
-    );
+    await firstOf([delay(maxWaitMs), (wait) => this.#session.changed(wait)], signal);
   }
 
   /** Stops following the session. */
   detach(): void {
     if (this.#detached) return;
     this.#detached = true;
-    this.#ackWaiter?.();
+    this.#ackChanges.notify();
     this.#hooks.detach();
   }
 
@@ -126,10 +123,9 @@ export class Attachment {
     while (!this.#finished && !this.#detached && !signal?.aborted) {
       const event = await this.#poll();
       if (event) return event;
-      const waits = [this.#session.changed(), this.#session.log.changed()];
-      if (this.#ackBlocked) waits.push(new Promise<void>((resolve) => (this.#ackWaiter = resolve)));
-      await untilAny(waits, signal);
-      this.#ackWaiter = null;
+      const waits: Wait[] = [(wait) => this.#session.changed(wait), (wait) => this.#session.log.changed(wait)];
+      if (this.#ackBlocked) waits.push((wait) => this.#ackChanges.changed(wait));
+      await firstOf(waits, signal);
     }
     return null;
   }

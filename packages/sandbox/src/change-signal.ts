@@ -1,33 +1,66 @@
-// A reusable "something changed" promise: many waiters, woken together, cheap when nobody waits.
+// "Something changed" notifications whose waits can be cancelled, so idle waiters never pile up.
+
+/** A wait that can be given up: resolves on the event, or at once when `signal` aborts. */
+export type Wait = (signal: AbortSignal) => Promise<void>;
 
 /** Wakes everyone waiting in `changed()` on each `notify()`. */
 export class ChangeSignal {
-  #wake: (() => void) | null = null;
-  #promise: Promise<void> | null = null;
+  readonly #waiters = new Set<() => void>();
 
-  /** Resolves at the next `notify()`. */
-  changed(): Promise<void> {
-    this.#promise ??= new Promise<void>((resolve) => (this.#wake = resolve));
-    return this.#promise;
+  /**
+   * Resolves at the next `notify()`, or when `signal` aborts; an aborted wait leaves nothing
+   * behind (a plain shared promise would keep one reaction per abandoned wait until it settles).
+   */
+  changed(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        this.#waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#waiters.add(done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
   }
 
   notify(): void {
-    const wake = this.#wake;
-    this.#wake = null;
-    this.#promise = null;
-    wake?.();
+    if (this.#waiters.size === 0) return;
+    const waiters = [...this.#waiters];
+    this.#waiters.clear();
+    for (const wake of waiters) wake();
+  }
+
+  /** Waits pending right now (for tests: proves abandoned waits are gone). */
+  get waiting(): number {
+    return this.#waiters.size;
   }
 }
 
-/** Resolves when any of `promises` settles or `signal` aborts (never rejects). */
-export function untilAny(promises: Promise<unknown>[], signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const done = () => {
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    signal?.addEventListener("abort", done, { once: true });
-    for (const promise of promises) promise.then(done, done);
-  });
+/** Resolves when the first of `waits` does, or `signal` aborts; then cancels the others. */
+export async function firstOf(waits: Wait[], signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return;
+  const local = new AbortController();
+  const cancel = () => local.abort();
+  signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    await Promise.race(waits.map((wait) => wait(local.signal)));
+  } finally {
+    local.abort();
+    signal?.removeEventListener("abort", cancel);
+  }
+}
+
+/** A wait of `ms` milliseconds whose timer goes away when it is cancelled. */
+export function delay(ms: number): Wait {
+  return (signal) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", done);
+        resolve();
+      }
+      signal.addEventListener("abort", done, { once: true });
+    });
 }

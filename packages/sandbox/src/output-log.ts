@@ -103,9 +103,14 @@ export class OutputLog {
     return this.#copy(from, Math.min(to, this.#end));
   }
 
-  /** Resolves once bytes are appended or the log closes. */
-  changed(): Promise<void> {
-    return this.#closed ? Promise.resolve() : this.#changes.changed();
+  /** Resolves once bytes are appended or the log closes (or `signal` aborts). */
+  changed(signal?: AbortSignal): Promise<void> {
+    return this.#closed ? Promise.resolve() : this.#changes.changed(signal);
+  }
+
+  /** Waits pending on new bytes (for tests). */
+  get waiting(): number {
+    return this.#changes.waiting;
   }
 
   /** Marks the end of output. Waiting readers wake up. */

@@ -39,6 +39,9 @@ export const RECONNECT_HOLD_MS = 5000;
 /** How long to wait for the shell's first output before typing a start command anyway. */
 const PROMPT_WAIT_MS = 2000;
 
+/** The abort reason for a start cut short: one shared error, not a stack captured per session. */
+const ENDED = new SandboxError("SESSION_ENDED", "The session ended");
+
 /** What a session is asked to run, and where. */
 export interface SessionSpec {
   id: string;
@@ -111,6 +114,7 @@ export class Session {
   #pty: SandboxPty | null = null;
   #paused = false;
   #released: Promise<void> | null = null;
+  #finished = false;
   #graceTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
@@ -141,9 +145,9 @@ export class Session {
     this.#armIdleTimer();
   }
 
-  /** True once the session ended for good (closed, failed, or timed out). */
+  /** True once the session is over and forgotten: its sandbox released, its screen gone. */
   get ended(): boolean {
-    return this.state === "closed" || this.state === "failed";
+    return this.#finished;
   }
 
   /** The sandbox this session runs in, once started. */
@@ -228,10 +232,7 @@ export class Session {
     } catch (error) {
       clearTimeout(timer);
       if (this.state !== "starting") return;
-      const failure = toSandboxError(error, "SANDBOX_FAILED");
-      this.failure = { code: failure.code, message: failure.message };
-      this.state = "failed";
-      this.#end("failed");
+      this.#stop("failed", toSandboxError(error, "SANDBOX_FAILED"));
     }
   }
 
@@ -269,9 +270,14 @@ export class Session {
     return attachment;
   }
 
+  /** Waits pending on this session's changes (for tests: abandoned waits must not pile up). */
+  get waiting(): number {
+    return this.#changes.waiting;
+  }
+
   /** Resolves on the next state, size or status change. */
-  changed(): Promise<void> {
-    return this.#changes.changed();
+  changed(signal?: AbortSignal): Promise<void> {
+    return this.#changes.changed(signal);
   }
 
   /** The session as clients see it. */
@@ -294,8 +300,8 @@ export class Session {
 
   /** Ends the session and releases its sandbox. Safe to call more than once. */
   async close(reason: EndReason = "closed"): Promise<void> {
-    if (!this.ended) {
-      this.state = "closed";
+    if (!this.#finished) {
+      if (this.state !== "failed") this.state = "closed";
       this.#end(reason);
     }
     await this.#release();
@@ -320,24 +326,30 @@ export class Session {
   }
 
   #onExit(exit: ExitInfo): void {
-    if (this.exit || this.ended) return;
+    if (this.exit || this.#finished) return;
     this.exit = exit;
-    this.state = "exited";
-    this.log.close();
-    this.#changed();
-    void this.#release();
-    this.#clearTimer("idle");
-    this.#lingerTimer = setTimeout(() => void this.close("exited"), this.#timings.exitedLingerMs);
-    this.#lingerTimer.unref();
+    this.#stop("exited");
   }
 
   /** The sandbox went away under a running session: clients see why, and the session ends. */
   #onLost(error: SandboxError): void {
-    if (this.ended || this.exit) return;
-    this.failure = { code: error.code, message: error.message };
-    this.state = "failed";
-    this.#end("failed");
+    this.#stop("failed", error);
+  }
+
+  /**
+   * The shell is gone (it exited, or the sandbox failed): release the sandbox at once, but keep the
+   * session listed for exitedLingerMs so clients can read its last output and why it ended.
+   */
+  #stop(state: "exited" | "failed", failure?: SandboxError): void {
+    if (this.#finished || this.state === "exited" || this.state === "failed") return;
+    if (failure) this.failure = { code: failure.code, message: failure.message };
+    this.state = state;
+    this.log.close();
+    this.#changed();
     void this.#release();
+    this.#clearTimer("idle");
+    this.#lingerTimer = setTimeout(() => void this.close(state), this.#timings.exitedLingerMs);
+    this.#lingerTimer.unref();
   }
 
   /** Types the repository clone and start command into the shell once it has drawn a prompt. */
@@ -359,7 +371,7 @@ export class Session {
     if (!this.#attachments.delete(attachment)) return;
     const clientId = attachment.clientId;
     const back = [...this.#attachments].some((other) => other.clientId === clientId);
-    if (clientId && !this.ended && !back) {
+    if (clientId && !this.#finished && !back) {
       this.#forgetReconnecting(clientId);
       const timer = setTimeout(() => {
         this.#reconnecting.delete(clientId);
@@ -369,7 +381,8 @@ export class Session {
       this.#reconnecting.set(clientId, timer);
     }
     this.#updateFlow();
-    if (this.#attachments.size === 0) this.#startGraceTimer();
+    // An ended session needs no grace timer: it would keep the session alive for nothing.
+    if (this.#attachments.size === 0 && !this.#finished) this.#startGraceTimer();
   }
 
   #forgetReconnecting(clientId: string): void {
@@ -401,7 +414,7 @@ export class Session {
     const remaining = this.#lastActivity + this.#timings.idleTimeoutMs - Date.now();
     this.#idleTimer = setTimeout(
       () => {
-        if (this.ended || this.state === "exited") return;
+        if (this.state !== "running" && this.state !== "starting") return;
         if (Date.now() - this.#lastActivity >= this.#timings.idleTimeoutMs) void this.close("idle");
         else this.#armIdleTimer();
       },
@@ -433,8 +446,9 @@ export class Session {
 
   /** Marks the end for clients and the manager; the sandbox is released separately. */
   #end(reason: EndReason): void {
+    this.#finished = true;
     this.endReason = reason;
-    this.#startAbort.abort();
+    this.#startAbort.abort(ENDED);
     this.#clearTimer("grace");
     this.#clearTimer("idle");
     this.#clearTimer("linger");

@@ -79,7 +79,7 @@ describe("session lifecycle", () => {
     expect(provider.ptys[0]!.closes).toBe(1);
   });
 
-  it("fails with a typed error when the provider cannot start a sandbox", async () => {
+  it("fails with a typed error when the provider cannot start a sandbox, and lingers to say so", async () => {
     const { manager, ended } = setup({}, new FakeProvider("fail"));
     const session = manager.create({ owner: "o", cols: 80, rows: 24 });
     const attachment = session.attach({ from: null });
@@ -90,8 +90,13 @@ describe("session lifecycle", () => {
       message: "the fake cloud said no",
     });
     expect(session.state).toBe("failed");
-    expect(ended).toEqual(["failed"]);
     expect(await attachment.next()).toBeNull();
+    // Listed a while longer, so a client that subscribes late still learns why.
+    expect(manager.get(session.id)).toBe(session);
+    expect(ended).toEqual([]);
+    await vi.advanceTimersByTimeAsync(500);
+    expect(ended).toEqual(["failed"]);
+    expect(manager.get(session.id)).toBeUndefined();
   });
 
   it("gives up on a start that hangs, within the start timeout", async () => {
@@ -166,5 +171,23 @@ describe("session limits", () => {
     expect(() => manager.create({ owner: "a", cols: 80, rows: 24 })).toThrow(
       expect.objectContaining({ code: "SHUTTING_DOWN" }),
     );
+  });
+});
+
+describe("waiting", () => {
+  it("leaves no waiter behind on the session for each output it waited for", async () => {
+    vi.useRealTimers();
+    const { manager, provider } = setup({ detachGraceMs: 1e9 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    for (let i = 0; i < 200; i++) {
+      const next = attachment.next();
+      await new Promise((resolve) => setImmediate(resolve));
+      provider.ptys[0]!.emit("x");
+      await next;
+    }
+    expect(session.waiting).toBe(0);
+    expect(session.log.waiting).toBe(0);
   });
 });
