@@ -44,6 +44,7 @@ const envSchema = z.object({
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   CLAUDE_CODE_OAUTH_TOKEN: z.string().min(1).optional(),
   SANDBOX_TIMEOUT: int(10, 7 * 24 * 3600).default(3600),
+  SANDBOX_START_TIMEOUT: int(1, 3600).default(90),
   DETACH_GRACE: int(1, 7 * 24 * 3600).default(900),
   LOG_BUFFER_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(DEFAULT_LOG_CAPACITY),
   MAX_SESSIONS: int(1, 10_000).default(DEFAULT_MAX_SESSIONS),
@@ -88,6 +89,8 @@ export interface Config {
   /** Credentials for Claude Code inside sandboxes. */
   claudeEnv: Record<string, string>;
   sandboxTimeoutMs: number;
+  /** How long a sandbox may take to start before the session fails. */
+  startTimeoutMs: number;
   detachGraceMs: number;
   logBufferBytes: number;
   maxSessions: number;
@@ -154,6 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     },
     claudeEnv,
     sandboxTimeoutMs: e.SANDBOX_TIMEOUT * 1000,
+    startTimeoutMs: e.SANDBOX_START_TIMEOUT * 1000,
     detachGraceMs: e.DETACH_GRACE * 1000,
     logBufferBytes: e.LOG_BUFFER_BYTES,
     maxSessions: e.MAX_SESSIONS,

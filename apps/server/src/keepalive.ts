@@ -7,7 +7,9 @@ export const KEEPALIVE_MISSES = 3;
 interface Watched {
   alive: boolean;
   misses: number;
-  written: number;
+  flushed: number;
+  /** Bytes were queued behind a full kernel buffer at the last tick. */
+  backlogged: boolean;
 }
 
 /**
@@ -16,26 +18,35 @@ interface Watched {
  * (a slow client behind a long queue cannot answer pings in time but still reads). Only after
  * KEEPALIVE_MISSES silent intervals is it terminated: a half-open connection is noticed within
  * about (KEEPALIVE_MISSES + 1) * intervalMs.
+ *
+ * `flushedBytes` must count bytes the kernel accepted, not bytes we queued (our own pings and
+ * output would look like life), and flushing counts only while a backlog was waiting: bytes that
+ * drop into an empty kernel buffer say nothing about the peer.
  */
 export class Keepalive {
   readonly #sockets = new Map<WebSocket, Watched>();
   readonly #timer: NodeJS.Timeout;
-  readonly #bytesWritten: (socket: WebSocket) => number;
+  readonly #flushedBytes: (socket: WebSocket) => number;
   readonly #onDead: (socket: WebSocket) => void;
 
   constructor(
     intervalMs: number,
-    bytesWritten: (socket: WebSocket) => number,
+    flushedBytes: (socket: WebSocket) => number,
     onDead: (socket: WebSocket) => void,
   ) {
-    this.#bytesWritten = bytesWritten;
+    this.#flushedBytes = flushedBytes;
     this.#onDead = onDead;
     this.#timer = setInterval(() => this.#tick(), intervalMs);
     this.#timer.unref();
   }
 
   watch(socket: WebSocket): void {
-    const watched: Watched = { alive: true, misses: 0, written: this.#bytesWritten(socket) };
+    const watched: Watched = {
+      alive: true,
+      misses: 0,
+      flushed: this.#flushedBytes(socket),
+      backlogged: socket.bufferedAmount > 0,
+    };
     const alive = () => {
       watched.alive = true;
     };
@@ -51,9 +62,10 @@ export class Keepalive {
 
   #tick(): void {
     for (const [socket, watched] of this.#sockets) {
-      const written = this.#bytesWritten(socket);
-      const progressed = written !== watched.written;
-      watched.written = written;
+      const flushed = this.#flushedBytes(socket);
+      const progressed = watched.backlogged && flushed !== watched.flushed;
+      watched.flushed = flushed;
+      watched.backlogged = socket.bufferedAmount > 0;
       if (watched.alive || progressed) {
         watched.misses = 0;
       } else if (++watched.misses >= KEEPALIVE_MISSES) {

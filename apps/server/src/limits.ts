@@ -1,7 +1,10 @@
 // Per-connection limits of the server, as named constants (each has a test at its edge).
 
-/** Largest WebSocket frame accepted: a full input call plus JSON overhead, not ws's 100 MiB. */
-export const MAX_FRAME_BYTES = 256 * 1024;
+/**
+ * Largest WebSocket frame accepted, not ws's 100 MiB. An input call of MAX_INPUT_BYTES of control
+ * characters is ~6x that in JSON (each becomes \u00XX), and a batch holds several calls.
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
 
 /** Subscriptions one connection may hold at once. */
 export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 32;

@@ -49,6 +49,7 @@ export async function startServer(
     logCapacity: config.logBufferBytes,
     detachGraceMs: config.detachGraceMs,
     idleTimeoutMs: config.sandboxTimeoutMs,
+    startTimeoutMs: config.startTimeoutMs,
     env: provider.name === "local" && !config.local.passCredentials ? {} : config.claudeEnv,
     onSessionEnd: (session, reason) => {
       sequencer.forget(session.id);

@@ -1,0 +1,131 @@
+// Proves the page is served with a strict Content-Security-Policy and other hardening headers, and static serving never leaves WEB_DIST.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  cleanupAll,
+  scratchDir,
+  startCapturedServer,
+  type CapturedServer,
+} from "./faults-harness.js";
+
+afterEach(cleanupAll);
+
+/** A tiny built web app in a temp dir, so the test does not depend on apps/web/dist. */
+function webDist(): string {
+  const dir = join(scratchDir(), "web-dist");
+  mkdirSync(join(dir, "assets"), { recursive: true });
+  writeFileSync(
+    join(dir, "index.html"),
+    "<!doctype html><title>Porthole</title><script type=module src=/assets/app.js></script>",
+  );
+  writeFileSync(join(dir, "assets", "app.js"), "console.log('porthole');");
+  writeFileSync(join(scratchDir(), "outside.txt"), "OUTSIDE-WEB-DIST");
+  return dir;
+}
+
+/** A raw GET with the path exactly as given (fetch would normalise `..`). */
+function get(server: CapturedServer, path: string) {
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }>((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: server.port, path, method: "GET" }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** The policy as directive -> sources. */
+function parsePolicy(header: string): Map<string, string[]> {
+  return new Map(
+    header
+      .split(";")
+      .map((part) => part.trim().split(/\s+/))
+      .filter((tokens) => tokens[0])
+      .map((tokens) => [tokens[0]!, tokens.slice(1)]),
+  );
+}
+
+describe("the page", () => {
+  it("is served with a strict Content-Security-Policy", async () => {
+    const server = await startCapturedServer({ WEB_DIST: webDist() });
+    const page = await get(server, "/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain("<title>Porthole</title>");
+    const policy = parsePolicy(String(page.headers["content-security-policy"]));
+    expect(policy.get("default-src")).toEqual(["'self'"]);
+    // Scripts: our own files only; no inline script, no eval, no other host.
+    expect(policy.get("script-src")).toEqual(["'self'"]);
+    expect(policy.get("object-src")).toEqual(["'none'"]);
+    expect(policy.get("base-uri")).toEqual(["'none'"]);
+    expect(policy.get("form-action")).toEqual(["'none'"]);
+    expect(policy.get("frame-ancestors")).toEqual(["'none'"]);
+    // The page talks to its own server only (same-origin ws: is 'self' in CSP 3).
+    expect(policy.get("connect-src")).toEqual(["'self'"]);
+    for (const [directive, sources] of policy) {
+      expect(sources, directive).not.toContain("'unsafe-eval'");
+      expect(sources, directive).not.toContain("*");
+      expect(
+        sources.filter(
+          (s) =>
+            /^(https?:|wss?:|data:|blob:)$/.test(s) &&
+            directive !== "img-src" &&
+            directive !== "font-src",
+        ),
+        directive,
+      ).toEqual([]);
+    }
+    // The one relaxation: xterm.js injects <style> elements.
+    expect(policy.get("style-src")).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(page.headers).toMatchObject({
+      "x-content-type-options": "nosniff",
+      "referrer-policy": "no-referrer",
+      "cross-origin-opener-policy": "same-origin",
+    });
+  });
+
+  it("sends the same headers with scripts, app routes and not-found answers", async () => {
+    const server = await startCapturedServer({ WEB_DIST: webDist() });
+    const csp = String((await get(server, "/")).headers["content-security-policy"]);
+    for (const path of ["/assets/app.js", "/sessions/abc", "/missing.png"]) {
+      const response = await get(server, path);
+      expect(response.headers["content-security-policy"], path).toBe(csp);
+      expect(response.headers["x-content-type-options"], path).toBe("nosniff");
+    }
+    expect((await get(server, "/missing.png")).status).toBe(404);
+  });
+
+  it("never serves a file outside WEB_DIST", async () => {
+    const server = await startCapturedServer({ WEB_DIST: webDist() });
+    for (const path of [
+      "/../outside.txt",
+      "/%2e%2e/outside.txt",
+      "/..%2foutside.txt",
+      "/assets/..%2f..%2foutside.txt",
+      "/%2e%2e%2f%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+      "/..%5coutside.txt",
+      "/%00",
+      "/%E0%A4%A",
+      "//etc/passwd",
+    ]) {
+      const response = await get(server, path);
+      expect(response.body, path).not.toContain("OUTSIDE-WEB-DIST");
+      expect(response.body, path).not.toMatch(/root:.*:0:0:/);
+      expect([200, 400, 404], path).toContain(response.status);
+    }
+  });
+
+  it("says the app is not built, with the same headers, when there is no WEB_DIST", async () => {
+    const server = await startCapturedServer();
+    const response = await get(server, "/");
+    expect(response.status).toBe(404);
+    expect(response.headers["content-security-policy"]).toBeTruthy();
+  });
+});
