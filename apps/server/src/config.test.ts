@@ -47,7 +47,7 @@ describe("loadConfig", () => {
     [{ SANDBOX_TIMEOUT: "9" }, "Invalid SANDBOX_TIMEOUT: must be at least 10"],
     [{ LOCAL_ISOLATION: "chroot" }, "Invalid LOCAL_ISOLATION: must be none or bubblewrap"],
     [{ LOCAL_PASS_CREDENTIALS: "maybe" }, "Invalid LOCAL_PASS_CREDENTIALS: must be true or false"],
-    [{ ORPHANS: "adopt" }, "Invalid ORPHANS: must be kill or keep"],
+    [{ ORPHANS: "adopt" }, "Invalid ORPHANS: must be kill, reattach or keep"],
     [{ LOG_BUFFER_BYTES: "1000" }, "Invalid LOG_BUFFER_BYTES: must be at least 65536"],
   ])("refuses %o with one clear line", (env, message) => {
     expect(errorOf(env)).toBe(message);

@@ -57,7 +57,9 @@ const envSchema = z.object({
   LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),
   CLAUDE_PATH: z.string().min(1).optional(),
-  ORPHANS: z.enum(["kill", "keep"], { error: "must be kill or keep" }).default("kill"),
+  ORPHANS: z
+    .enum(["kill", "reattach", "keep"], { error: "must be kill, reattach or keep" })
+    .default("kill"),
   PORTHOLE_INSTANCE: z
     .string()
     .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "must be 1-64 letters, digits, '.', '_' or '-'" })
@@ -104,7 +106,8 @@ export interface Config {
     passCredentials: boolean;
     claudePath: string | undefined;
   };
-  orphans: "kill" | "keep";
+  /** What to do at start with E2B sandboxes an earlier run left: kill them, take them back, or leave them. */
+  orphans: "kill" | "reattach" | "keep";
   /** Names this server's E2B sandboxes apart from another Porthole's on the same account. */
   instance: string;
   shutdownTimeoutMs: number;

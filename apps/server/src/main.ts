@@ -45,16 +45,25 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  if (config.orphans === "kill") {
-    // Sandboxes a crashed earlier run left behind: nobody can reach them any more.
-    server.sessions.killOrphans().then(
-      (killed) => {
-        if (killed.length > 0) logger.info({ killed }, "killed sandboxes left by an earlier run");
+  if (config.orphans !== "keep") {
+    // Sandboxes a crashed or restarted earlier run left behind: take them back, or kill them.
+    const found =
+      config.orphans === "reattach"
+        ? server.sessions.adoptOrphans()
+        : server.sessions.killOrphans();
+    found.then(
+      (ids) => {
+        if (ids.length > 0)
+          logger.info(
+            { [config.orphans === "reattach" ? "reattached" : "killed"]: ids },
+            "sandboxes left by an earlier run",
+          );
       },
       (error: unknown) =>
         logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),
     );
   }
+
   const openUrl =
     config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;
   // The token goes to the terminal only, inside the URL fragment (never sent in HTTP requests).

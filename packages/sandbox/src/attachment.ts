@@ -123,7 +123,10 @@ export class Attachment {
     while (!this.#finished && !this.#detached && !signal?.aborted) {
       const event = await this.#poll();
       if (event) return event;
-      const waits: Wait[] = [(wait) => this.#session.changed(wait), (wait) => this.#session.log.changed(wait)];
+      const waits: Wait[] = [
+        (wait) => this.#session.changed(wait),
+        (wait) => this.#session.log.changed(wait),
+      ];
       if (this.#ackBlocked) waits.push((wait) => this.#ackChanges.changed(wait));
       await firstOf(waits, signal);
     }

@@ -6,6 +6,8 @@ import type { SandboxError } from "./errors.js";
 export interface StartRequest {
   /** The Porthole session id, recorded on the sandbox so it can be found again. */
   sessionId: string;
+  /** Who owns the session (an opaque credential id), recorded so a restarted server can reattach. */
+  owner: string;
   cols: number;
   rows: number;
   /** Extra environment for the shell (e.g. ANTHROPIC_API_KEY); never written to a file. */
@@ -50,7 +52,17 @@ export interface OrphanSandbox {
   sandboxId: string;
   /** The Porthole session id it was created for. */
   sessionId: string;
+  /** The credential id that owned the session, when recorded. */
+  owner: string | null;
   startedAt: Date | null;
+}
+
+/** What a provider needs to reattach a session's shell in a sandbox found after a restart. */
+export interface ReattachRequest {
+  sandboxId: string;
+  sessionId: string;
+  cols: number;
+  rows: number;
 }
 
 /** A backend that runs shells: E2B in production, node-pty on this machine by default. */
@@ -71,6 +83,6 @@ export interface SandboxProvider {
   listOrphans?(ownedSandboxIds: ReadonlySet<string>): Promise<OrphanSandbox[]>;
   /** Kills a sandbox found by `listOrphans`. */
   killSandbox?(sandboxId: string): Promise<void>;
-  /** Attaches to a shell in an existing sandbox (output written meanwhile is gone). */
-  reattach?(ref: PtyRef, cols: number, rows: number, handlers: PtyHandlers): Promise<SandboxPty>;
+  /** Attaches to a session's shell in an existing sandbox (output written meanwhile is gone). */
+  reattach?(request: ReattachRequest, handlers: PtyHandlers): Promise<SandboxPty>;
 }

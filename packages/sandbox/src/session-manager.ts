@@ -14,6 +14,7 @@ import {
   DEFAULT_START_TIMEOUT_MS,
   Session,
   type EndReason,
+  type SessionSpec,
   type SessionTimings,
 } from "./session.js";
 import { newSessionId } from "./session-id.js";
@@ -103,20 +104,28 @@ export class SessionManager {
         `You already have the limit of ${this.maxSessionsPerOwner} sessions; close one first`,
       );
     }
-    const id = newSessionId();
     const kind = request.kind ?? "shell";
+    const session = this.#newSession({
+      id: newSessionId(),
+      owner: request.owner,
+      cols: request.cols,
+      rows: request.rows,
+      kind,
+      title: request.title ?? (kind === "claude" ? "Claude Code" : "Shell"),
+      command: request.command,
+      repo: request.repo,
+    });
+    return session;
+  }
+
+  /** Registers and starts a session. */
+  #newSession(
+    spec: Omit<SessionSpec, "env" | "title" | "kind"> &
+      Partial<Pick<SessionSpec, "title" | "kind">>,
+  ): Session {
+    const id = spec.id;
     const session = new Session(
-      {
-        id,
-        owner: request.owner,
-        title: request.title ?? (kind === "claude" ? "Claude Code" : "Shell"),
-        kind,
-        command: request.command,
-        repo: request.repo,
-        cols: request.cols,
-        rows: request.rows,
-        env: this.#env,
-      },
+      { kind: "shell", title: "Shell", ...spec, env: this.#env },
       this.provider,
       this.#timings,
       (ended) => this.#forget(ended),
@@ -164,6 +173,33 @@ export class SessionManager {
     await Promise.allSettled(this.list().map((session) => session.close(reason)));
   }
 
+  /**
+   * Takes back sandboxes an earlier run of this server left (after a crash or a restart): each
+   * becomes a session again, with its old id and owner, attached to its still-running shell.
+   * Output written while no server listened is gone. Sandboxes that cannot be taken back are
+   * killed. Returns the ids of the sessions taken back.
+   */
+  async adoptOrphans(cols = 80, rows = 24): Promise<string[]> {
+    if (!this.provider.listOrphans || !this.provider.reattach) return [];
+    const orphans = await this.provider.listOrphans(this.ownedSandboxIds());
+    const adopted: string[] = [];
+    for (const orphan of orphans) {
+      if (!orphan.owner || !orphan.sessionId || this.#sessions.has(orphan.sessionId)) {
+        await this.provider.killSandbox?.(orphan.sandboxId).catch(() => undefined);
+        continue;
+      }
+      const session = this.#newSession({
+        id: orphan.sessionId,
+        owner: orphan.owner,
+        cols,
+        rows,
+        reattachTo: orphan.sandboxId,
+      });
+      adopted.push(session.id);
+    }
+    return adopted;
+  }
+
   /** Kills sandboxes of ours that no live session owns (after a crash); returns their ids. */
   async killOrphans(): Promise<string[]> {
     if (!this.provider.listOrphans || !this.provider.killSandbox) return [];
@@ -178,7 +214,9 @@ export class SessionManager {
    * stay listed a while to say how they ended, but their sandbox is already gone.
    */
   #live(owner?: string): Session[] {
-    return this.list(owner).filter((session) => session.state === "starting" || session.state === "running");
+    return this.list(owner).filter(
+      (session) => session.state === "starting" || session.state === "running",
+    );
   }
 
   #forget(session: Session): void {

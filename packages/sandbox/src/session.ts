@@ -15,7 +15,7 @@ import { Attachment, type AttachOptions } from "./attachment.js";
 import { ChangeSignal } from "./change-signal.js";
 import { SandboxError, toSandboxError } from "./errors.js";
 import { OutputLog } from "./output-log.js";
-import type { SandboxProvider, SandboxPty } from "./provider.js";
+import type { PtyHandlers, SandboxProvider, SandboxPty } from "./provider.js";
 import { ScreenMirror } from "./screen.js";
 
 /** How long a session with nobody attached lives on (a client may come back). */
@@ -57,6 +57,8 @@ export interface SessionSpec {
   rows: number;
   /** Extra environment for the shell. */
   env: Record<string, string>;
+  /** A sandbox where this session's shell already runs (found after a restart): attach, don't create. */
+  reattachTo?: string | undefined;
 }
 
 /** Tunables shared by every session of a manager. */
@@ -194,21 +196,33 @@ export class Session {
       }, this.#timings.startTimeoutMs);
     });
     try {
-      const starting = this.#sandbox.start(
-        {
-          sessionId: this.id,
-          cols: this.cols,
-          rows: this.rows,
-          env: this.#spec.env,
-          onStatus,
-          signal: this.#startAbort.signal,
-        },
-        {
-          onData: (bytes) => this.#onData(bytes),
-          onExit: (exit) => this.#onExit(exit),
-          onLost: (error) => this.#onLost(error),
-        },
-      );
+      const handlers: PtyHandlers = {
+        onData: (bytes) => this.#onData(bytes),
+        onExit: (exit) => this.#onExit(exit),
+        onLost: (error) => this.#onLost(error),
+      };
+      const reattachTo = this.#spec.reattachTo;
+      let starting: Promise<SandboxPty>;
+      if (reattachTo && this.#sandbox.reattach) {
+        onStatus("starting-shell", "Reattaching to the session's sandbox after a server restart");
+        starting = this.#sandbox.reattach(
+          { sandboxId: reattachTo, sessionId: this.id, cols: this.cols, rows: this.rows },
+          handlers,
+        );
+      } else {
+        starting = this.#sandbox.start(
+          {
+            sessionId: this.id,
+            owner: this.owner,
+            cols: this.cols,
+            rows: this.rows,
+            env: this.#spec.env,
+            onStatus,
+            signal: this.#startAbort.signal,
+          },
+          handlers,
+        );
+      }
       // A start that finishes after we gave up still hands over a PTY: release it.
       starting.then(
         (late) => {
@@ -228,7 +242,7 @@ export class Session {
       onStatus("ready", "Ready");
       this.state = "running";
       this.#changed();
-      await this.#typeStartCommands(firstOutput);
+      if (!reattachTo) await this.#typeStartCommands(firstOutput);
     } catch (error) {
       clearTimeout(timer);
       if (this.state !== "starting") return;

@@ -6,6 +6,7 @@ import type {
   OrphanSandbox,
   PtyHandlers,
   PtyRef,
+  ReattachRequest,
   SandboxProvider,
   SandboxPty,
   StartRequest,
@@ -21,6 +22,9 @@ export const DEFAULT_SANDBOX_BACKSTOP_MS = 5 * 60 * 1000;
 
 /** Working directory of shells in Porthole's template. */
 export const E2B_WORKSPACE = "/workspace";
+
+/** The variable in a shell's environment that names its Porthole session. */
+const SESSION_ENV = "PORTHOLE_SESSION_ID";
 
 /** Metadata key and value that mark a sandbox as Porthole's. */
 export const E2B_APP_METADATA = { app: "porthole" } as const;
@@ -91,6 +95,7 @@ export class E2BProvider implements SandboxProvider {
           ...E2B_APP_METADATA,
           instance: this.#options.instance,
           sessionId: request.sessionId,
+          owner: request.owner,
         },
       });
     } catch (error) {
@@ -109,7 +114,8 @@ export class E2BProvider implements SandboxProvider {
           onData,
           // The SDK's default (60 s) is the PTY's whole life: envd would kill the shell.
           timeoutMs: 0,
-          envs: request.env,
+          // The session id in the shell's environment finds this PTY again after a restart.
+          envs: { ...request.env, [SESSION_ENV]: request.sessionId },
           cwd: this.#options.cwd,
         }),
       );
@@ -120,21 +126,25 @@ export class E2BProvider implements SandboxProvider {
     }
   }
 
-  async reattach(
-    ref: PtyRef,
-    cols: number,
-    rows: number,
-    handlers: PtyHandlers,
-  ): Promise<SandboxPty> {
+  async reattach(request: ReattachRequest, handlers: PtyHandlers): Promise<SandboxPty> {
     const template = this.#options.template;
     try {
-      const sandbox = await Sandbox.connect(ref.sandboxId, {
+      const sandbox = await Sandbox.connect(request.sandboxId, {
         ...this.connection,
         timeoutMs: this.#options.backstopMs,
       });
+      const processes = await sandbox.commands.list();
+      const shell = processes.find((process) => process.envs[SESSION_ENV] === request.sessionId);
+      if (!shell) {
+        await sandbox.kill().catch(() => false);
+        throw new SandboxError(
+          "SANDBOX_FAILED",
+          "The session's shell no longer runs in its sandbox",
+        );
+      }
       const pty = new E2BPty(sandbox, this.#options.backstopMs, handlers, template);
-      await pty.open((onData) => sandbox.pty.connect(ref.pid, { onData, timeoutMs: 0 }));
-      await pty.resize(cols, rows);
+      await pty.open((onData) => sandbox.pty.connect(shell.pid, { onData, timeoutMs: 0 }));
+      await pty.resize(request.cols, request.rows);
       return pty;
     } catch (error) {
       throw fromE2BError(error, template);
@@ -157,6 +167,7 @@ export class E2BProvider implements SandboxProvider {
           orphans.push({
             sandboxId: info.sandboxId,
             sessionId: info.metadata.sessionId ?? "",
+            owner: info.metadata.owner ?? null,
             startedAt: info.startedAt ?? null,
           });
         }
