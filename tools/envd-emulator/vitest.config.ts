@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.ts"],
     reporters: ["default", ["json", { outputFile: ".reports/vitest.json" }]],
+    // Real processes and 40 MB transfers: generous on a loaded 2-core machine, never a timing test.
+    testTimeout: 60_000,
   },
 });

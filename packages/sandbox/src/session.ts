@@ -250,16 +250,16 @@ export class Session {
     }
   }
 
-  /** Sends keystrokes to the shell. */
+  /** Sends keystrokes to the shell; typed while the session starts, they wait until it runs. */
   async write(data: string): Promise<void> {
-    const pty = this.#livePty();
+    const pty = await this.#runningPty();
     this.#touch();
     await pty.write(data);
   }
 
   /** Changes the terminal size; attached clients see a `resize` event. */
   async resize(cols: number, rows: number): Promise<void> {
-    const pty = this.#livePty();
+    const pty = await this.#runningPty();
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
     this.rows = rows;
@@ -321,12 +321,11 @@ export class Session {
     await this.#release();
   }
 
-  #livePty(): SandboxPty {
+  /** The PTY once the session runs (waiting while it starts); SESSION_ENDED when it never will. */
+  async #runningPty(): Promise<SandboxPty> {
+    while (this.state === "starting") await this.changed();
     if (this.state !== "running" || !this.#pty) {
-      throw new SandboxError(
-        this.state === "starting" ? "BAD_INPUT" : "SESSION_ENDED",
-        this.state === "starting" ? "The session is still starting" : "The session has ended",
-      );
+      throw new SandboxError("SESSION_ENDED", "The session has ended");
     }
     return this.#pty;
   }

@@ -125,6 +125,22 @@ describe("session lifecycle", () => {
     expect(closing.ptys[0]!.closes).toBe(1);
   });
 
+  it("holds input typed while the sandbox starts and delivers it once the shell runs", async () => {
+    const slow = new FakeProvider({ delayMs: 1000 });
+    const { manager } = setup({ detachGraceMs: 1e9 }, slow);
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const typed = session.write("early\r");
+    await vi.advanceTimersByTimeAsync(1000);
+    await typed;
+    expect(slow.ptys[0]!.writes).toEqual(["early\r"]);
+  });
+
+  it("refuses input for a session that failed to start", async () => {
+    const { manager } = setup({}, new FakeProvider("fail"));
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await expect(session.write("x")).rejects.toMatchObject({ code: "SESSION_ENDED" });
+  });
+
   it("types the start command into the shell after its first output", async () => {
     const { manager, provider } = setup();
     manager.create({ owner: "o", cols: 80, rows: 24, kind: "claude", command: "echo hi" });
