@@ -60,7 +60,10 @@ export async function withTimeout<T>(promise: Promise<T>, ms: number, what: stri
 }
 
 /** Runs `once` `count` times in a row and returns the measurements. */
-export async function repeat(count: number, once: (run: number) => Promise<number>): Promise<number[]> {
+export async function repeat(
+  count: number,
+  once: (run: number) => Promise<number>,
+): Promise<number[]> {
   const results: number[] = [];
   for (let run = 0; run < count; run++) results.push(await once(run));
   return results;

@@ -19,7 +19,11 @@ const range = (s: Sample, unit: string) =>
   `${round(s.median)} ${unit} (${round(s.min)}–${round(s.max)}, n=${s.runs.length})`;
 
 const verdict = (f: Figure) =>
-  !f.target ? "—" : f.target.met === null ? `${f.target.text}: not measured` : `${f.target.met ? "✅ met" : "❌ missed"} (${f.target.text})`;
+  !f.target
+    ? "—"
+    : f.target.met === null
+      ? `${f.target.text}: not measured`
+      : `${f.target.met ? "✅ met" : "❌ missed"} (${f.target.text})`;
 
 /** The Markdown table of a run. */
 export function markdown(report: RunReport): string {
@@ -38,9 +42,12 @@ export function markdown(report: RunReport): string {
   ];
   for (const f of report.figures) {
     const value = f.value ? range(f.value, f.unit) : "not measured";
-    const baselines = f.baselines.map((b) => `${b.name}: ${range(b.value, f.unit)}`).join("<br>") || "—";
+    const baselines =
+      f.baselines.map((b) => `${b.name}: ${range(b.value, f.unit)}`).join("<br>") || "—";
     const ratio = f.ratio === null ? "—" : `${round(f.ratio)}x`;
-    lines.push(`| ${f.scenario} | ${f.name} | ${value} | ${baselines} | ${ratio} | ${verdict(f)} |`);
+    lines.push(
+      `| ${f.scenario} | ${f.name} | ${value} | ${baselines} | ${ratio} | ${verdict(f)} |`,
+    );
   }
   const notes = report.figures.filter((f) => f.note);
   if (notes.length > 0) {
@@ -68,7 +75,8 @@ export function chart(report: RunReport): string {
   const min = Math.log10(0.01);
   const max = Math.log10(10);
   const x = (ratio: number) =>
-    labelWidth + ((Math.min(max, Math.max(min, Math.log10(ratio))) - min) / (max - min)) * plotWidth;
+    labelWidth +
+    ((Math.min(max, Math.max(min, Math.log10(ratio))) - min) / (max - min)) * plotWidth;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${labelWidth + plotWidth + 90}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,

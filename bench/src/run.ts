@@ -15,9 +15,20 @@ import { render } from "./scenarios/render.js";
 import { scale } from "./scenarios/scale.js";
 import { stalled } from "./scenarios/stalled.js";
 import { throughput } from "./scenarios/throughput.js";
+import { twoViewers } from "./scenarios/two-viewers.js";
 
 /** Every scenario, in the order a full run takes them. */
-export const SCENARIOS: Scenario[] = [throughput, echo, ctrlC, ctrlCBrowser, stalled, ready, scale, render];
+export const SCENARIOS: Scenario[] = [
+  throughput,
+  twoViewers,
+  echo,
+  ctrlC,
+  ctrlCBrowser,
+  stalled,
+  ready,
+  scale,
+  render,
+];
 
 const USAGE = `Usage: pnpm bench [--quick] [--only=name,...] [--profile=dir] [--out=dir]
   --quick     fewer runs and smaller sizes (under 2 minutes); results go to results/quick/
@@ -48,7 +59,9 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const started = performance.now();
   const machine = machineInfo();
-  console.log(`Porthole bench (${quick ? "quick" : "full"}) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`);
+  console.log(
+    `Porthole bench (${quick ? "quick" : "full"}) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}`,
+  );
   const figures: Figure[] = [];
   for (const scenario of chosen) {
     console.log(`\n== ${scenario.title} (${scenario.name})`);
@@ -78,7 +91,8 @@ async function main(): Promise<void> {
   }
   const durationSeconds = (performance.now() - started) / 1000;
   const resultsRoot = fileURLToPath(new URL("../results", import.meta.url));
-  const out = values.out ?? (quick ? `${resultsRoot}/quick` : only ? `${resultsRoot}/partial` : resultsRoot);
+  const out =
+    values.out ?? (quick ? `${resultsRoot}/quick` : only ? `${resultsRoot}/partial` : resultsRoot);
   const args = process.argv.slice(2).join(" ");
   writeReport(out, {
     startedAt: startedAt.toISOString(),

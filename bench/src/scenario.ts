@@ -79,7 +79,8 @@ export function figure(spec: FigureSpec): Figure {
 
 /** One line for the console: the figure, its baseline(s), the ratio and the target. */
 export function describe(f: Figure): string {
-  const show = (s: Sample) => `${round(s.median)} ${f.unit} (${round(s.min)}–${round(s.max)}, n=${s.runs.length})`;
+  const show = (s: Sample) =>
+    `${round(s.median)} ${f.unit} (${round(s.min)}–${round(s.max)}, n=${s.runs.length})`;
   const parts = [`${f.scenario} · ${f.name}: ${f.value ? show(f.value) : "not measured"}`];
   for (const baseline of f.baselines) parts.push(`${baseline.name}: ${show(baseline.value)}`);
   if (f.ratio !== null) parts.push(`ratio ${round(f.ratio)}x`);

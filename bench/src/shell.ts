@@ -53,7 +53,8 @@ export function benchEnv(): Record<string, string> {
     renameSync(`${profile}.tmp`, profile);
   }
   const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
+  for (const [name, value] of Object.entries(process.env))
+    if (value !== undefined) env[name] = value;
   return {
     ...env,
     HOME,
@@ -84,7 +85,8 @@ export function dataFile(kind: DataKind, bytes: number): string {
 
 /** About 1 MiB of 80-column lines of printable ASCII that vary from line to line. */
 function printableBlock(): Buffer {
-  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 .,:;-_=+()[]{}<>/|!?*&%#@~ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+  const alphabet =
+    "abcdefghijklmnopqrstuvwxyz0123456789 .,:;-_=+()[]{}<>/|!?*&%#@~ABCDEFGHIJKLMNOPQRSTUVWXYZ";
   const lines: string[] = [];
   for (let line = 0; line < 13_000; line++) {
     let text = `${String(line).padStart(6, "0")} `;
@@ -103,7 +105,8 @@ function ansiBlock(): Buffer {
     parts.push(
       `\x1b[${row};${col}H\x1b[38;5;${i % 256}m\x1b[48;5;${(i * 7) % 256}m${i % 3 === 0 ? "\x1b[1m" : ""}cell${i % 1000}\x1b[0m`,
     );
-    if (i % 5 === 0) parts.push(`\x1b[K\x1b[38;2;${i % 256};${(i * 3) % 256};${(i * 5) % 256}mrgb\x1b[m`);
+    if (i % 5 === 0)
+      parts.push(`\x1b[K\x1b[38;2;${i % 256};${(i * 3) % 256};${(i * 5) % 256}mrgb\x1b[m`);
     if (i % 9 === 0) parts.push("\x1b[2A\x1b[3C\x1b[1B\x1b[s\x1b[u");
   }
   parts.push("\x1b[H\x1b[2J\x1b[0m\r\n");

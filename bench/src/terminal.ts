@@ -199,9 +199,11 @@ export async function attachTerm(
     },
     close: async (keepClient = false) => {
       subscription.unsubscribe();
-      await withTimeout(client.trpc.session.close.mutate({ sessionId }), 10_000, "session.close").catch(
-        () => undefined,
-      );
+      await withTimeout(
+        client.trpc.session.close.mutate({ sessionId }),
+        10_000,
+        "session.close",
+      ).catch(() => undefined);
       if (ownsClient && !keepClient) client.close();
     },
   };

@@ -145,9 +145,11 @@ export async function openBenchPage(origin: string, server: ServerProcess): Prom
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
     await page.goto(`${origin}/`);
-    await page.waitForFunction(() => document.title === "bench page ready", undefined, { timeout: 20_000 }).catch(() => {
-      throw new Error(`bench page did not load: ${errors.join("; ") || "no error reported"}`);
-    });
+    await page
+      .waitForFunction(() => document.title === "bench page ready", undefined, { timeout: 20_000 })
+      .catch(() => {
+        throw new Error(`bench page did not load: ${errors.join("; ") || "no error reported"}`);
+      });
     const settings: PageSettings = {
       wsUrl: server.wsUrl,
       token: BENCH_TOKEN,
@@ -157,7 +159,11 @@ export async function openBenchPage(origin: string, server: ServerProcess): Prom
       marker: MARKER,
       ackBytes: FLOW_ACK_BYTES,
     };
-    await page.evaluate((s) => (window as unknown as { bench: { init(s: PageSettings): Promise<void> } }).bench.init(s), settings);
+    await page.evaluate(
+      (s) =>
+        (window as unknown as { bench: { init(s: PageSettings): Promise<void> } }).bench.init(s),
+      settings,
+    );
     const opened = context;
     return {
       page,

@@ -116,7 +116,10 @@ async function init(given: PageSettings): Promise<void> {
   settings = given;
   const specifier = "@xterm/xterm";
   Terminal = ((await import(specifier)) as XtermModule).Terminal;
-  const client = createWSClient({ url: settings.wsUrl, connectionParams: () => ({ token: settings.token }) });
+  const client = createWSClient({
+    url: settings.wsUrl,
+    connectionParams: () => ({ token: settings.token }),
+  });
   trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client })] });
   await trpc.session.list.query();
 }
@@ -143,7 +146,9 @@ async function renderBaseline(): Promise<number> {
   await frame();
   const started = performance.now();
   await new Promise<void>((resolve) => {
-    captured.forEach((chunk, i) => term.write(chunk, i === captured.length - 1 ? resolve : undefined));
+    captured.forEach((chunk, i) =>
+      term.write(chunk, i === captured.length - 1 ? resolve : undefined),
+    );
   });
   await frame();
   const elapsed = performance.now() - started;

@@ -16,10 +16,22 @@ export const ctrlCBrowser: Scenario = {
     const runs = context.quick ? 2 : 7;
     const name = "Ctrl-C after 1 s of `yes`, xterm.js in Chromium";
     if (!chromiumAvailable()) {
-      return [figure({ scenario: "ctrl-c", name, unit: "ms", better: "lower", runs: null, note: "not measured: Chromium is not installed" })];
+      return [
+        figure({
+          scenario: "ctrl-c",
+          name,
+          unit: "ms",
+          better: "lower",
+          runs: null,
+          note: "not measured: Chromium is not installed",
+        }),
+      ];
     }
     const pages = await startPageServer();
-    const server = await startServerProcess({ cpuProfDir: context.cpuProfDir, env: { FRONTEND_URL: pages.origin } });
+    const server = await startServerProcess({
+      cpuProfDir: context.cpuProfDir,
+      env: { FRONTEND_URL: pages.origin },
+    });
     const browser = await openBenchPage(pages.origin, server).catch(async (error: unknown) => {
       await server.stop();
       await pages.close();
@@ -29,7 +41,12 @@ export const ctrlCBrowser: Scenario = {
       const subject: number[] = [];
       const baseline: number[] = [];
       for (let run = 0; run < runs; run++) {
-        subject.push(await browser.page.evaluate((q) => (window as unknown as Bench).bench.ctrlC(1000, q), QUIET_MS));
+        subject.push(
+          await browser.page.evaluate(
+            (q) => (window as unknown as Bench).bench.ctrlC(1000, q),
+            QUIET_MS,
+          ),
+        );
         const direct = await directTerm();
         try {
           baseline.push(await interrupt(direct, 1000));

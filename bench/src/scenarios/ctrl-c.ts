@@ -42,7 +42,11 @@ export const ctrlC: Scenario = {
       const result = await interleave(
         runs,
         () => fresh(directTerm, (term) => interrupt(term, 1000)),
-        () => fresh(() => portholeTerm(server), (term) => interrupt(term, 1000)),
+        () =>
+          fresh(
+            () => portholeTerm(server),
+            (term) => interrupt(term, 1000),
+          ),
       );
       return [
         figure({

@@ -48,10 +48,18 @@ export const echo: Scenario = {
       for (const term of [porthole, direct, relay]) await rawEcho(term);
       // Warm-up, then one run of each per round; the input rate limit (500/s) refills meanwhile.
       for (const term of terms) await keystrokes(term, 50);
-      const latencies = { porthole: [] as number[][], direct: [] as number[][], bare: [] as number[][], relay: [] as number[][] };
+      const latencies = {
+        porthole: [] as number[][],
+        direct: [] as number[][],
+        bare: [] as number[][],
+        relay: [] as number[][],
+      };
       for (let run = 0; run < runs; run++) {
         await sleep(1000);
-        const order = run % 2 === 0 ? (["bare", "direct", "relay", "porthole"] as const) : (["porthole", "relay", "direct", "bare"] as const);
+        const order =
+          run % 2 === 0
+            ? (["bare", "direct", "relay", "porthole"] as const)
+            : (["porthole", "relay", "direct", "bare"] as const);
         for (const name of order) {
           const term = { porthole, direct, bare, relay }[name];
           latencies[name].push(await keystrokes(term, count));
@@ -60,7 +68,11 @@ export const echo: Scenario = {
       }
       const at = (p: number) => (lists: number[][]) => lists.map((list) => percentile(list, p));
       const figures: Figure[] = [];
-      for (const [label, p] of [["p50", 0.5], ["p95", 0.95], ["p99", 0.99]] as const) {
+      for (const [label, p] of [
+        ["p50", 0.5],
+        ["p95", 0.95],
+        ["p99", 0.99],
+      ] as const) {
         const pick = at(p);
         figures.push(
           figure({
@@ -78,7 +90,8 @@ export const echo: Scenario = {
               ? {
                   target: {
                     text: "< 1 ms and ≤ bare ws + 0.5 ms",
-                    met: (value: number, base: number | null) => value < 1 && base !== null && value <= base + 0.5,
+                    met: (value: number, base: number | null) =>
+                      value < 1 && base !== null && value <= base + 0.5,
                   },
                 }
               : {}),

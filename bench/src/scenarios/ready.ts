@@ -63,7 +63,11 @@ async function batches(count: number, size: number, once: () => Promise<number>)
 }
 
 /** The E2B provider against the envd emulator, when this build of the server has one. */
-async function e2bBatches(count: number, size: number, context: RunContext): Promise<Batches | string> {
+async function e2bBatches(
+  count: number,
+  size: number,
+  context: RunContext,
+): Promise<Batches | string> {
   let emulator: Emulator | null = null;
   let server: ServerProcess | null = null;
   try {
@@ -75,8 +79,11 @@ async function e2bBatches(count: number, size: number, context: RunContext): Pro
     } catch (error) {
       return `server would not start with SANDBOX_PROVIDER=e2b (${(error as Error).message})`;
     }
-    const health = (await (await fetch(`http://127.0.0.1:${server.port}/health`)).json()) as { provider?: string };
-    if (health.provider !== "e2b") return `this build of the server runs ${health.provider} sessions only`;
+    const health = (await (await fetch(`http://127.0.0.1:${server.port}/health`)).json()) as {
+      provider?: string;
+    };
+    if (health.provider !== "e2b")
+      return `this build of the server runs ${health.provider} sessions only`;
     const client = connect(server);
     try {
       await portholeReady(client); // warm-up
@@ -137,7 +144,10 @@ export const ready: Scenario = {
           better: "lower",
           runs: typeof e2b === "string" ? null : e2b[key],
           baselines: [{ name: "local provider", runs: local[key] }],
-          note: typeof e2b === "string" ? `not measured: ${e2b}` : `${count} batches of ${size} sessions`,
+          note:
+            typeof e2b === "string"
+              ? `not measured: ${e2b}`
+              : `${count} batches of ${size} sessions`,
         }),
       );
     }

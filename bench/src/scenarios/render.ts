@@ -16,11 +16,23 @@ export const render: Scenario = {
     const runs = context.quick ? 2 : 5;
     const name = `${Math.round(bytes / 1e6)} MB until the last line is on screen`;
     if (!chromiumAvailable()) {
-      return [figure({ scenario: "render", name, unit: "MB/s", better: "higher", runs: null, note: "not measured: Chromium is not installed" })];
+      return [
+        figure({
+          scenario: "render",
+          name,
+          unit: "MB/s",
+          better: "higher",
+          runs: null,
+          note: "not measured: Chromium is not installed",
+        }),
+      ];
     }
     const file = dataFile("printable", bytes);
     const pages = await startPageServer();
-    const server = await startServerProcess({ cpuProfDir: context.cpuProfDir, env: { FRONTEND_URL: pages.origin } });
+    const server = await startServerProcess({
+      cpuProfDir: context.cpuProfDir,
+      env: { FRONTEND_URL: pages.origin },
+    });
     const browser = await openBenchPage(pages.origin, server).catch(async (error: unknown) => {
       await server.stop();
       await pages.close();
@@ -28,8 +40,10 @@ export const render: Scenario = {
     });
     try {
       const command = `head -c ${bytes} ${file}; ${MARKER_COMMAND}`;
-      const porthole = () => browser.page.evaluate((c) => (window as unknown as Bench).bench.renderPorthole(c), command);
-      const straight = () => browser.page.evaluate(() => (window as unknown as Bench).bench.renderBaseline());
+      const porthole = () =>
+        browser.page.evaluate((c) => (window as unknown as Bench).bench.renderPorthole(c), command);
+      const straight = () =>
+        browser.page.evaluate(() => (window as unknown as Bench).bench.renderBaseline());
       await porthole(); // warm-up, and the bytes the first baseline replays
       await straight();
       const subject: number[] = [];
@@ -48,7 +62,10 @@ export const render: Scenario = {
           better: "higher",
           runs: subject,
           baselines: [{ name: "same bytes straight into xterm.js", runs: baseline }],
-          target: { text: "≥ 0.8x straight xterm.js", met: (value, base) => base !== null && value >= 0.8 * base },
+          target: {
+            text: "≥ 0.8x straight xterm.js",
+            met: (value, base) => base !== null && value >= 0.8 * base,
+          },
           note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks; the web app was not ready",
         }),
       ];

@@ -51,7 +51,11 @@ async function loadWindow(terms: Term[], ms: number, cpu: () => number): Promise
   };
 }
 
-async function inBatches<T>(count: number, parallel: number, make: (i: number) => Promise<T>): Promise<T[]> {
+async function inBatches<T>(
+  count: number,
+  parallel: number,
+  make: (i: number) => Promise<T>,
+): Promise<T[]> {
   const made: T[] = [];
   for (let i = 0; i < count; i += parallel) {
     const batch = Array.from({ length: Math.min(parallel, count - i) }, (_, j) => make(i + j));
@@ -77,7 +81,14 @@ interface Measured {
   rssPerSession: number;
 }
 
-async function measure(terms: Term[], windows: number, ms: number, cpu: () => number, rss: () => number, idleRss: number): Promise<Measured> {
+async function measure(
+  terms: Term[],
+  windows: number,
+  ms: number,
+  cpu: () => number,
+  rss: () => number,
+  idleRss: number,
+): Promise<Measured> {
   await startWorkload(terms);
   const result: Window[] = [];
   for (let w = 0; w < windows; w++) result.push(await loadWindow(terms, ms, cpu));
@@ -98,7 +109,14 @@ export const scale: Scenario = {
     const direct = await inBatches(sessions, 10, () => directTerm());
     let baseline: Measured;
     try {
-      baseline = await measure(direct, windows, windowMs, () => cpuMs(process.pid), () => rssBytes(process.pid), directIdle);
+      baseline = await measure(
+        direct,
+        windows,
+        windowMs,
+        () => cpuMs(process.pid),
+        () => rssBytes(process.pid),
+        directIdle,
+      );
     } finally {
       await Promise.all(direct.map((term) => term.close()));
     }
@@ -117,7 +135,14 @@ export const scale: Scenario = {
       const idle = server.rss();
       const terms = await inBatches(sessions, 10, () => portholeTerm(server));
       try {
-        porthole = await measure(terms, windows, windowMs, () => server.cpu(), () => server.rss(), idle);
+        porthole = await measure(
+          terms,
+          windows,
+          windowMs,
+          () => server.cpu(),
+          () => server.rss(),
+          idle,
+        );
       } finally {
         await inBatches(sessions, 20, (i) => terms[i]!.close());
       }
@@ -147,7 +172,9 @@ export const scale: Scenario = {
         better: "lower",
         runs: cpuPerMB(porthole),
         baselines: [{ name: "node-pty direct process", runs: cpuPerMB(baseline) }],
-        note: `delivered ${rate(porthole).map((r) => r.toFixed(2)).join(", ")} MB/s in total`,
+        note: `delivered ${rate(porthole)
+          .map((r) => r.toFixed(2))
+          .join(", ")} MB/s in total`,
       }),
       figure({
         scenario: "scale",

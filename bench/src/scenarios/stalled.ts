@@ -114,7 +114,9 @@ async function variant(
       unit: "MiB",
       better: "lower",
       runs: results.map((r) => r.growthBytes / MiB),
-      baselines: [{ name: "same transfer, nobody paused", runs: baseline.map((r) => r.growthBytes / MiB) }],
+      baselines: [
+        { name: "same transfer, nobody paused", runs: baseline.map((r) => r.growthBytes / MiB) },
+      ],
       target,
       note,
     }),
@@ -124,7 +126,9 @@ async function variant(
       unit: "MiB",
       better: "lower",
       runs: results.map((r) => r.retainedBytes / MiB),
-      baselines: [{ name: "same transfer, nobody paused", runs: baseline.map((r) => r.retainedBytes / MiB) }],
+      baselines: [
+        { name: "same transfer, nobody paused", runs: baseline.map((r) => r.retainedBytes / MiB) },
+      ],
       target,
       note: "heapUsed + external after gc(), at the end of the stall, minus the same before it",
     }),

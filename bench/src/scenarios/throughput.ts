@@ -40,7 +40,10 @@ async function measureKind(
       better: "higher",
       runs: result.subject,
       baselines: [{ name: "node-pty direct", runs: result.baseline }],
-      target: { text: "≥ 0.9x node-pty", met: (value, base) => base !== null && value >= 0.9 * base },
+      target: {
+        text: "≥ 0.9x node-pty",
+        met: (value, base) => base !== null && value >= 0.9 * base,
+      },
     });
   } finally {
     await porthole.close();
