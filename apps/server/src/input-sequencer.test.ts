@@ -1,3 +1,4 @@
+// Input order: calls applied in seq order, exactly once, whatever order they arrive in.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InputSequencer } from "./input-sequencer.js";
 import { MAX_HELD_INPUTS } from "./limits.js";
@@ -24,6 +25,23 @@ describe("InputSequencer", () => {
     const results = await Promise.all([send(2, "c"), send(0, "a"), send(3, "d"), send(1, "b")]);
     expect(applied).toEqual(["a", "b", "c", "d"]);
     expect(results.every((r) => r.status === "applied" && r.skipped === 0)).toBe(true);
+  });
+
+  it("finishes each call before starting the next, however long each takes", async () => {
+    const applied: string[] = [];
+    const sequencer = new InputSequencer();
+    const slow = (data: string, ms: number) => () =>
+      new Promise<void>((resolve) =>
+        setTimeout(() => {
+          applied.push(data);
+          resolve();
+        }, ms),
+      );
+    await Promise.all([
+      sequencer.submit("s", "c", 0, slow("first", 30)),
+      sequencer.submit("s", "c", 1, slow("second", 0)),
+    ]);
+    expect(applied).toEqual(["first", "second"]);
   });
 
   it("ignores a resend of a seq already applied", async () => {

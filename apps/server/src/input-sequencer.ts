@@ -18,6 +18,15 @@ interface ClientStream {
   next: number;
   held: Map<number, Held>;
   gapTimer: NodeJS.Timeout | null;
+  /** The last call applied: each waits for the one before, so order never rests on timing. */
+  tail: Promise<unknown>;
+}
+
+/** Runs `apply` after everything applied before it in `stream`, whether that worked or not. */
+function inOrder(stream: ClientStream, apply: () => Promise<void>): Promise<void> {
+  const ran = stream.tail.then(apply, apply);
+  stream.tail = ran.catch(() => undefined);
+  return ran;
 }
 
 /**
@@ -45,7 +54,7 @@ export class InputSequencer {
       return Promise.resolve({ status: "duplicate", skipped: 0 });
     if (seq === stream.next) {
       stream.next++;
-      const ran = apply().then(() => ({ status: "applied" as const, skipped: 0 }));
+      const ran = inOrder(stream, apply).then(() => ({ status: "applied" as const, skipped: 0 }));
       this.#drain(stream, 0);
       return ran;
     }
@@ -98,7 +107,7 @@ export class InputSequencer {
         }
       }
       // Every client id counts from 0 (a page picks a new id on each load).
-      stream = { next: 0, held: new Map(), gapTimer: null };
+      stream = { next: 0, held: new Map(), gapTimer: null, tail: Promise.resolve() };
       clients.set(clientId, stream);
     } else {
       // Refresh recency so active clients are not the ones forgotten.
@@ -116,7 +125,10 @@ export class InputSequencer {
       stream.next++;
       const gap = first ? skipped : 0;
       first = false;
-      held.apply().then(() => held.resolve({ status: "applied", skipped: gap }), held.reject);
+      inOrder(stream, held.apply).then(
+        () => held.resolve({ status: "applied", skipped: gap }),
+        held.reject,
+      );
     }
     if (stream.held.size === 0 && stream.gapTimer) {
       clearTimeout(stream.gapTimer);

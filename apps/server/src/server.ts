@@ -17,7 +17,7 @@ import { AUTH_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_FRAME_BYTES } from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
 import { RecentCreates } from "./recent-creates.js";
-import { rememberRawSocket } from "./socket-drain.js";
+import { rawSocket, rememberRawSocket } from "./socket-drain.js";
 import type { Context } from "./trpc.js";
 
 /** A running Porthole server. */
@@ -84,18 +84,20 @@ export async function startServer(
     perMessageDeflate: false,
   });
   const authenticated = new WeakSet<WebSocket>();
-  const raw = new WeakMap<WebSocket, Duplex>();
   const keepalive = new Keepalive(
     config.keepaliveIntervalMs,
     // Bytes the kernel took: bytesWritten also counts what still waits in our buffer.
     (ws) => {
-      const socket = raw.get(ws) as { bytesWritten?: number; writableLength: number } | undefined;
+      const socket = rawSocket(ws) as { bytesWritten?: number; writableLength: number } | undefined;
       return socket ? (socket.bytesWritten ?? 0) - socket.writableLength : 0;
     },
     () => logger.info("dropped a connection that stopped answering"),
   );
 
   http.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Node drops its own error listener when it hands over an upgrading socket: without one, a
+    // client resetting the connection would throw ECONNRESET and end the process.
+    socket.on("error", () => socket.destroy());
     const refuse = (status: number, text: string) => {
       socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
@@ -107,7 +109,6 @@ export async function startServer(
     }
     if (shuttingDown) return refuse(503, "Service Unavailable");
     wss.handleUpgrade(req, socket, head, (ws) => {
-      raw.set(ws, socket);
       rememberRawSocket(ws, socket);
       keepalive.watch(ws);
       const timer = setTimeout(() => {

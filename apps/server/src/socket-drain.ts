@@ -5,13 +5,14 @@ import type { WebSocket } from "ws";
 /** The raw TCP socket under each WebSocket, recorded at upgrade time (ws keeps it private). */
 const rawSockets = new WeakMap<WebSocket, Duplex>();
 
+/** Records the TCP socket a WebSocket runs on (call from the upgrade handler). */
 export function rememberRawSocket(ws: WebSocket, raw: Duplex): void {
   rawSockets.set(ws, raw);
 }
 
-/** Bytes queued for this socket that the peer has not taken yet. */
-export function queuedBytes(ws: WebSocket): number {
-  return ws.bufferedAmount;
+/** The TCP socket under `ws`, when it was recorded. */
+export function rawSocket(ws: WebSocket): Duplex | undefined {
+  return rawSockets.get(ws);
 }
 
 /**

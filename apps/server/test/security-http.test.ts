@@ -129,3 +129,23 @@ describe("the page", () => {
     expect(response.headers["content-security-policy"]).toBeTruthy();
   });
 });
+
+describe("upgrade requests that are refused", () => {
+  it("survive a client that resets the connection right after asking", async () => {
+    const { connect: tcp } = await import("node:net");
+    const server = await startCapturedServer();
+    for (const path of ["/elsewhere", "/trpc"]) {
+      await new Promise<void>((resolve) => {
+        const socket = tcp(server.port, "127.0.0.1", () => {
+          socket.write(
+            `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nOrigin: https://evil.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${"a".repeat(22)}==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+          );
+          socket.resetAndDestroy();
+          resolve();
+        });
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await fetch(`${server.url}/health`)).ok).toBe(true);
+  });
+});

@@ -53,6 +53,16 @@ describe("FlowControl", () => {
     expect(acks).toEqual([51_000]);
   });
 
+  it("starts over from a snapshot whose offset is lower (the server restarted its log)", () => {
+    const { flow, acks } = setup(5000);
+    flow.onReceived(900_000);
+    flow.onWritten(900_000);
+    flow.skipTo(2000);
+    flow.onReceived(12_000);
+    flow.onWritten(12_000);
+    expect(acks).toEqual([900_000, 12_000]);
+  });
+
   it("keeps the server's unacknowledged window below the high watermark while a flood renders", () => {
     // A server model: sends 64 KiB events while unacked <= HIGH, resumes at LOW.
     const { flow, acks } = setup();

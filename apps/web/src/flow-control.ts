@@ -54,11 +54,12 @@ export class FlowControl {
 
   /**
    * The server moved this client to `offset` without sending the bytes before it (a snapshot);
-   * it counts them as acknowledged itself.
+   * it counts them as acknowledged itself. The offset is a new origin: after a server restart it
+   * may be lower than before, and counters kept higher would never acknowledge again.
    */
   skipTo(offset: number): void {
-    if (offset > this.#received) this.#received = offset;
-    if (offset > this.#written) this.#written = offset;
-    if (offset > this.#acked) this.#acked = offset;
+    this.#received = offset;
+    this.#written = offset;
+    this.#acked = offset;
   }
 }

@@ -39,6 +39,7 @@ export class Attachment {
   readonly #maxEventBytes: number;
   /** Output before this offset was written before the client attached: replay, not live. */
   readonly #replayUntil: number;
+  readonly #fromElsewhere: boolean;
   #cursor: number | null;
   #acked: number;
   #statusesSent = 0;
@@ -58,7 +59,10 @@ export class Attachment {
     this.#maxEventBytes =
       options.maxEventBytes ?? (this.#acks ? FLOW_EVENT_BYTES : DEFAULT_MAX_EVENT_BYTES);
     this.#replayUntil = session.log.end;
-    this.#cursor = options.from === null ? null : Math.min(options.from, session.log.end);
+    // An offset past the end comes from another life of this session (a server restart that
+    // took its sandbox back starts a new log): the client gets the screen, not a guess.
+    this.#fromElsewhere = options.from !== null && options.from > session.log.end;
+    this.#cursor = options.from === null || this.#fromElsewhere ? null : options.from;
     this.#acked = this.#cursor ?? 0;
     this.#size = { cols: session.cols, rows: session.rows };
   }
@@ -123,11 +127,11 @@ export class Attachment {
     while (!this.#finished && !this.#detached && !signal?.aborted) {
       const event = await this.#poll();
       if (event) return event;
-      const waits: Wait[] = [
-        (wait) => this.#session.changed(wait),
-        (wait) => this.#session.log.changed(wait),
-      ];
-      if (this.#ackBlocked) waits.push((wait) => this.#ackChanges.changed(wait));
+      // A client blocked on acks waits for an ack or a state change, never for more output: a
+      // closed log "changes" at once, and waiting on it would spin without yielding to I/O.
+      const waits: Wait[] = this.#ackBlocked
+        ? [(wait) => this.#session.changed(wait), (wait) => this.#ackChanges.changed(wait)]
+        : [(wait) => this.#session.changed(wait), (wait) => this.#session.log.changed(wait)];
       await firstOf(waits, signal);
     }
     return null;
@@ -177,7 +181,7 @@ export class Attachment {
   /** Output from the cursor, or a snapshot when the cursor's bytes are gone. */
   async #output(): Promise<SessionEvent | null> {
     const log = this.#session.log;
-    if (this.#cursor === null && log.start === 0) this.#cursor = 0;
+    if (this.#cursor === null && log.start === 0 && !this.#fromElsewhere) this.#cursor = 0;
     if (this.#cursor === null || this.#cursor < log.start) {
       if (this.#session.ended) return null;
       const from = this.#cursor;

@@ -49,6 +49,7 @@ export class ScreenMirror {
   #feeding = false;
   #timer: NodeJS.Timeout | null = null;
   #disposed = false;
+  #snapshotting: Promise<ScreenSnapshot> | null = null;
   /** Times the mirror lost bytes and restarted from the log's oldest retained bytes. */
   resyncs = 0;
 
@@ -70,7 +71,7 @@ export class ScreenMirror {
 
   /** Call after the log grew; parsing happens later, in the background. */
   poke(): void {
-    if (!this.#feeding && !this.#timer && !this.#disposed) this.#schedule(0);
+    if (!this.#feeding && !this.#timer && !this.#disposed && !this.#snapshotting) this.#schedule(0);
   }
 
   /** The terminal changed size at the log's current end. */
@@ -81,9 +82,21 @@ export class ScreenMirror {
     this.poke();
   }
 
-  /** Parses everything the log holds now and serialises the screen at that offset. */
-  async snapshot(): Promise<ScreenSnapshot> {
-    if (this.#disposed) throw new Error("snapshot of a disposed screen");
+  /**
+   * Parses everything the log holds now and serialises the screen at that offset. Callers at the
+   * same time share one snapshot, and background parsing waits for it: otherwise it could move
+   * the parsed offset past bytes the serialised screen does not show yet.
+   */
+  snapshot(): Promise<ScreenSnapshot> {
+    if (this.#disposed) return Promise.reject(new Error("snapshot of a disposed screen"));
+    this.#snapshotting ??= this.#takeSnapshot().finally(() => {
+      this.#snapshotting = null;
+      this.poke();
+    });
+    return this.#snapshotting;
+  }
+
+  async #takeSnapshot(): Promise<ScreenSnapshot> {
     this.#cancelTimer();
     while (this.#feeding) await this.#write("");
     const target = this.#log.end;
@@ -98,7 +111,6 @@ export class ScreenMirror {
       rows: this.#terminal.rows,
       offset: this.#fed,
     };
-    this.poke();
     return snapshot;
   }
 
@@ -122,7 +134,7 @@ export class ScreenMirror {
   }
 
   async #feedInBackground(): Promise<void> {
-    if (this.#disposed || this.#feeding) return;
+    if (this.#disposed || this.#feeding || this.#snapshotting) return;
     this.#resyncIfBehind();
     if (this.#fed >= this.#log.end) {
       this.#applyResizesUpTo(this.#fed);

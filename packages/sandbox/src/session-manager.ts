@@ -6,7 +6,7 @@ import {
 } from "@porthole/protocol";
 import { SandboxError } from "./errors.js";
 import { DEFAULT_LOG_CAPACITY } from "./output-log.js";
-import type { SandboxProvider } from "./provider.js";
+import type { OrphanSandbox, SandboxProvider } from "./provider.js";
 import {
   DEFAULT_DETACH_GRACE_MS,
   DEFAULT_EXITED_LINGER_MS,
@@ -181,10 +181,9 @@ export class SessionManager {
    */
   async adoptOrphans(cols = 80, rows = 24): Promise<string[]> {
     if (!this.provider.listOrphans || !this.provider.reattach) return [];
-    const orphans = await this.provider.listOrphans(this.ownedSandboxIds());
     const adopted: string[] = [];
-    for (const orphan of orphans) {
-      if (!orphan.owner || !orphan.sessionId || this.#sessions.has(orphan.sessionId)) {
+    for (const orphan of await this.#orphans()) {
+      if (!orphan.owner || !orphan.sessionId) {
         await this.provider.killSandbox?.(orphan.sandboxId).catch(() => undefined);
         continue;
       }
@@ -202,11 +201,21 @@ export class SessionManager {
 
   /** Kills sandboxes of ours that no live session owns (after a crash); returns their ids. */
   async killOrphans(): Promise<string[]> {
-    if (!this.provider.listOrphans || !this.provider.killSandbox) return [];
-    const orphans = await this.provider.listOrphans(this.ownedSandboxIds());
+    if (!this.provider.killSandbox) return [];
     const kill = this.provider.killSandbox.bind(this.provider);
+    const orphans = await this.#orphans();
     await Promise.allSettled(orphans.map((orphan) => kill(orphan.sandboxId)));
     return orphans.map((orphan) => orphan.sandboxId);
+  }
+
+  /**
+   * Sandboxes of ours that no session of this manager owns. A session still starting has no
+   * sandbox id yet, so it is recognised by the session id the sandbox carries.
+   */
+  async #orphans(): Promise<OrphanSandbox[]> {
+    if (!this.provider.listOrphans) return [];
+    const orphans = await this.provider.listOrphans(this.ownedSandboxIds());
+    return orphans.filter((orphan) => !this.#sessions.has(orphan.sessionId));
   }
 
   /**

@@ -101,8 +101,6 @@ export class Session {
   endReason: EndReason | null = null;
   /** Status events while starting, replayed to clients that attach late. */
   readonly statuses: StatusEvent[] = [];
-  /** Bumped on every state or size change, so attachments can tell. */
-  generation = 0;
 
   readonly #spec: SessionSpec;
   readonly #sandbox: SandboxProvider;
@@ -339,7 +337,7 @@ export class Session {
   }
 
   #onExit(exit: ExitInfo): void {
-    if (this.exit || this.#finished) return;
+    if (this.exit || this.#finished || this.state === "failed") return;
     this.exit = exit;
     this.#stop("exited");
   }
@@ -360,7 +358,9 @@ export class Session {
     this.log.close();
     this.#changed();
     void this.#release();
+    // From here only the linger ends the session: it ends as what it is (exited or failed).
     this.#clearTimer("idle");
+    this.#clearTimer("grace");
     this.#lingerTimer = setTimeout(() => void this.close(state), this.#timings.exitedLingerMs);
     this.#lingerTimer.unref();
   }
@@ -394,8 +394,10 @@ export class Session {
       this.#reconnecting.set(clientId, timer);
     }
     this.#updateFlow();
-    // An ended session needs no grace timer: it would keep the session alive for nothing.
-    if (this.#attachments.size === 0 && !this.#finished) this.#startGraceTimer();
+    // An ended (or lingering) session needs no grace timer: it would keep it alive for nothing.
+    if (this.#attachments.size === 0 && (this.state === "starting" || this.state === "running")) {
+      this.#startGraceTimer();
+    }
   }
 
   #forgetReconnecting(clientId: string): void {
@@ -483,7 +485,6 @@ export class Session {
   }
 
   #changed(): void {
-    this.generation++;
     this.#changes.notify();
   }
 }

@@ -207,3 +207,64 @@ describe("waiting", () => {
     expect(session.log.waiting).toBe(0);
   });
 });
+
+describe("review fixes", () => {
+  it("keeps the event loop turning when a session ends while an acknowledging client is blocked", async () => {
+    vi.useRealTimers();
+    const { manager, provider } = setup({ detachGraceMs: 1e9 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null, acks: true });
+    await readUntilEvent(attachment, "ready");
+    provider.ptys[0]!.emit("x".repeat(300_000));
+    let delivered = 0;
+    while (!attachment.blocked) {
+      const next = await attachment.next();
+      if (next?.event.type === "output") delivered = next.offset;
+    }
+    provider.ptys[0]!.exit({ code: 0, signal: null });
+    const pending = attachment.next();
+    // A spinning next() would starve this timer forever.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    attachment.ack(delivered);
+    const events = [await pending];
+    for (let next = await attachment.next(); next; next = await attachment.next()) {
+      events.push(next);
+      if (next.event.type === "output") attachment.ack(next.offset);
+    }
+    expect(events.at(-1)?.event).toEqual({ type: "exit", code: 0, signal: null });
+  });
+
+  it("sends the screen to a client whose offset is past the end (the log restarted)", async () => {
+    vi.useRealTimers();
+    const { manager, provider } = setup({ detachGraceMs: 1e9 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await readUntilEvent(session.attach({ from: null }), "ready");
+    provider.ptys[0]!.emit("fresh log\r\n");
+    const seen = await readUntilEvent(session.attach({ from: 1_000_000 }), "snapshot");
+    expect(seen.text).toContain("fresh log");
+  });
+
+  it("never takes a starting session's sandbox for an orphan", async () => {
+    const provider = new FakeProvider({ delayMs: 1000 });
+    const killed: string[] = [];
+    Object.assign(provider, {
+      listOrphans: () =>
+        Promise.resolve(
+          provider.requests.map((r) => ({
+            sandboxId: `sb-${r.sessionId}`,
+            sessionId: r.sessionId,
+            owner: "o",
+            startedAt: null,
+          })),
+        ),
+      killSandbox: (id: string) => {
+        killed.push(id);
+        return Promise.resolve();
+      },
+    });
+    const { manager } = setup({ detachGraceMs: 1e9 }, provider);
+    manager.create({ owner: "o", cols: 80, rows: 24 });
+    expect(await manager.killOrphans()).toEqual([]);
+    expect(killed).toEqual([]);
+  });
+});

@@ -143,8 +143,14 @@ export class E2BProvider implements SandboxProvider {
         );
       }
       const pty = new E2BPty(sandbox, this.#options.backstopMs, handlers, template);
-      await pty.open((onData) => sandbox.pty.connect(shell.pid, { onData, timeoutMs: 0 }));
-      await pty.resize(request.cols, request.rows);
+      try {
+        await pty.open((onData) => sandbox.pty.connect(shell.pid, { onData, timeoutMs: 0 }));
+        await pty.resize(request.cols, request.rows);
+      } catch (error) {
+        // Half taken back is worse than not at all: nothing would ever end this sandbox.
+        await pty.close();
+        throw error;
+      }
       return pty;
     } catch (error) {
       throw fromE2BError(error, template);
