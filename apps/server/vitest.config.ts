@@ -1,3 +1,4 @@
+// Vitest for the server: unit tests and end-to-end suites over real sockets; heavy ones have their own config.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -1,3 +1,4 @@
+// Vitest for this package: unit tests beside the code, a JSON report CI counts.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

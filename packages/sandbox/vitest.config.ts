@@ -1,3 +1,4 @@
+// Vitest for this package: unit, integration (real PTYs) and template tests, a JSON report CI counts.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -1,3 +1,4 @@
+// Vitest for the emulator, driven by the real e2b SDK; a JSON report CI counts.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

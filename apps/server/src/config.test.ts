@@ -1,3 +1,4 @@
+// Configuration from the environment: defaults, every bad value as one clear line, no secret printed.
 import { describe, expect, it } from "vitest";
 import { loadConfig, redactedConfig } from "./config.js";
 

@@ -1,3 +1,4 @@
+// Output events: told apart by type; unknown types and codes refused.
 import { describe, expect, it } from "vitest";
 import { outputStreamEventSchema } from "./events.js";
 

@@ -1,3 +1,4 @@
+// Session contracts at their edges: sizes, ids, commands and repository URLs.
 import { describe, expect, it } from "vitest";
 import {
   MAX_COLS,

@@ -1,3 +1,4 @@
+// Terminal contracts at their edges: input bytes, seq, client ids, event ids, acks.
 import { describe, expect, it } from "vitest";
 import { MAX_CLIENT_ID_LENGTH, MAX_INPUT_BYTES, MAX_SEQ } from "./limits.js";
 import {

@@ -1,3 +1,4 @@
+// The offset-addressed output log: reads at the edges, wrap-around, UTF-8 boundaries, wake-ups.
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
 

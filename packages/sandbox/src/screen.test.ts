@@ -1,3 +1,4 @@
+// The headless screen mirror: snapshots at an offset, resizes in order, resync after lost bytes.
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
 import { ScreenMirror } from "./screen.js";

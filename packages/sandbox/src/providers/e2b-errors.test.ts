@@ -1,3 +1,4 @@
+// How E2B SDK errors and envd exits map to Porthole's error codes and exit info.
 import {
   AuthenticationError,
   CommandExitError,
