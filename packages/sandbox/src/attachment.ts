@@ -107,7 +107,16 @@ export class Attachment {
    * every few microseconds and each would cost more than it saves.
    */
   async gather(bytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    if (this.pending >= bytes || this.#session.log.closed || signal?.aborted) return;
+    // Nothing to wait for when a full event is already there, or when no more is coming soon:
+    // the PTY is paused (waiting would stall every flow-control window by maxWaitMs).
+    const enough = Math.min(bytes, this.#maxEventBytes);
+    if (
+      this.pending >= enough ||
+      this.#session.log.closed ||
+      this.#session.paused ||
+      signal?.aborted
+    )
+      return;
     await firstOf([delay(maxWaitMs), (wait) => this.#session.changed(wait)], signal);
   }
 
