@@ -16,6 +16,7 @@ import { scale } from "./scenarios/scale.js";
 import { stalled } from "./scenarios/stalled.js";
 import { throughput } from "./scenarios/throughput.js";
 import { twoViewers } from "./scenarios/two-viewers.js";
+import { e2bPath } from "./scenarios/e2b-path.js";
 
 /** Every scenario, in the order a full run takes them. */
 export const SCENARIOS: Scenario[] = [
@@ -26,6 +27,7 @@ export const SCENARIOS: Scenario[] = [
   ctrlCBrowser,
   stalled,
   ready,
+  e2bPath,
   scale,
   render,
 ];
