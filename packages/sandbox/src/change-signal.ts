@@ -37,16 +37,19 @@ export class ChangeSignal {
   }
 }
 
+/** Why the other waits of firstOf() end: shared, since abort() without a reason builds a DOMException each time. */
+const SETTLED = new Error("another wait finished first");
+
 /** Resolves when the first of `waits` does, or `signal` aborts; then cancels the others. */
 export async function firstOf(waits: Wait[], signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return;
   const local = new AbortController();
-  const cancel = () => local.abort();
+  const cancel = () => local.abort(SETTLED);
   signal?.addEventListener("abort", cancel, { once: true });
   try {
     await Promise.race(waits.map((wait) => wait(local.signal)));
   } finally {
-    local.abort();
+    local.abort(SETTLED);
     signal?.removeEventListener("abort", cancel);
   }
 }
