@@ -6,7 +6,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split(
+  "@",
+)[1];
 const toolDir = join(root, ".tools");
 const toolBin = join(toolDir, "node_modules", ".bin");
 const env = { ...process.env, PATH: `${toolBin}:${process.env.PATH ?? ""}` };
@@ -37,15 +39,35 @@ function pnpmVersion() {
 function ensurePnpm() {
   if (pnpmVersion() === pinned) return;
   console.log(`Fetching pnpm ${pinned} into .tools/ (once)`);
-  run("npm", ["install", "--prefix", toolDir, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", `pnpm@${pinned}`]);
+  run("npm", [
+    "install",
+    "--prefix",
+    toolDir,
+    "--no-save",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    `pnpm@${pinned}`,
+  ]);
   if (pnpmVersion() !== pinned) {
     console.error(`Could not get pnpm ${pinned}`);
     process.exit(1);
   }
 }
 
+/** True when node_modules already holds exactly what the lock file says (pnpm keeps a copy). */
+function installedFromLock() {
+  const current = join(root, "node_modules", ".pnpm", "lock.yaml");
+  return (
+    existsSync(current) &&
+    readFileSync(current, "utf8") === readFileSync(join(root, "pnpm-lock.yaml"), "utf8")
+  );
+}
+
 function install() {
   ensurePnpm();
+  // A no-op install still takes ~25 s here (pnpm scans Claude Code's 400 MB binary for a shebang).
+  if (installedFromLock()) return;
   run("pnpm", ["install", "--frozen-lockfile"]);
 }
 
@@ -53,7 +75,11 @@ const command = process.argv[2];
 if (command === "start") {
   install();
   run("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"]);
-  const server = spawn(process.execPath, [join(root, "apps/server/dist/main.js")], { cwd: root, env: process.env, stdio: "inherit" });
+  const server = spawn(process.execPath, [join(root, "apps/server/dist/main.js")], {
+    cwd: root,
+    env: process.env,
+    stdio: "inherit",
+  });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
   server.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
 } else if (command === "test") {
@@ -61,13 +87,22 @@ if (command === "start") {
   // Reports from an earlier run must not count in this one.
   for (const group of ["apps", "packages", "tools"]) {
     const dir = join(root, group);
-    for (const name of existsSync(dir) ? readdirSync(dir) : []) rmSync(join(dir, name, ".reports"), { recursive: true, force: true });
+    for (const name of existsSync(dir) ? readdirSync(dir) : [])
+      rmSync(join(dir, name, ".reports"), { recursive: true, force: true });
   }
   rmSync(join(root, "bench", ".reports"), { recursive: true, force: true });
   // Checks and tests both run to the end, so one failure does not hide the others.
-  const checked = run("pnpm", ["turbo", "run", "build", "typecheck", "lint", "--continue"], { allowFailure: true });
+  const built = run("pnpm", ["turbo", "run", "build", "typecheck", "lint", "--continue"], {
+    allowFailure: true,
+  });
+  const formatted = run("pnpm", ["format:check"], { allowFailure: true });
+  const checked = built && formatted;
   // One suite at a time: they start shells, servers and browsers, and the machine may have 2 cores.
-  const tested = run("pnpm", ["turbo", "run", "test", "test:heavy", "--concurrency=1", "--continue"], { allowFailure: true });
+  const tested = run(
+    "pnpm",
+    ["turbo", "run", "test", "test:heavy", "--concurrency=1", "--continue"],
+    { allowFailure: true },
+  );
   run(process.execPath, [join(root, "scripts/test-summary.mjs")], { allowFailure: true });
   process.exit(checked && tested ? 0 : 1);
 } else {

@@ -9,14 +9,19 @@ const workspaces = ["apps", "packages", "tools", "bench"].flatMap((group) => {
   const dir = join(root, group);
   if (!existsSync(dir)) return [];
   if (existsSync(join(dir, "package.json"))) return [dir];
-  return readdirSync(dir).map((name) => join(dir, name)).filter((path) => existsSync(join(path, "package.json")));
+  return readdirSync(dir)
+    .map((name) => join(dir, name))
+    .filter((path) => existsSync(join(path, "package.json")));
 });
 
 let passed = 0;
 let failed = 0;
 for (const workspace of workspaces) {
   const scripts = JSON.parse(readFileSync(join(workspace, "package.json"), "utf8")).scripts ?? {};
-  for (const [script, file] of [["test", "vitest.json"], ["test:heavy", "vitest-heavy.json"]]) {
+  for (const [script, file] of [
+    ["test", "vitest.json"],
+    ["test:heavy", "vitest-heavy.json"],
+  ]) {
     if (!scripts[script]) continue;
     const path = join(workspace, ".reports", file);
     const name = `${relative(root, workspace)} ${script}`;
@@ -27,8 +32,12 @@ for (const workspace of workspaces) {
       continue;
     }
     const report = JSON.parse(readFileSync(path, "utf8"));
-    const suiteErrors = (report.testResults ?? []).filter((suite) => suite.status === "failed" && (suite.assertionResults ?? []).length === 0).length;
-    console.log(`${name}: ${report.numPassedTests} passed, ${report.numFailedTests + suiteErrors} failed, ${report.numPendingTests + report.numTodoTests} skipped`);
+    const suiteErrors = (report.testResults ?? []).filter(
+      (suite) => suite.status === "failed" && (suite.assertionResults ?? []).length === 0,
+    ).length;
+    console.log(
+      `${name}: ${report.numPassedTests} passed, ${report.numFailedTests + suiteErrors} failed, ${report.numPendingTests + report.numTodoTests} skipped`,
+    );
     passed += report.numPassedTests;
     failed += report.numFailedTests + suiteErrors;
   }

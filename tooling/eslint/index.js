@@ -21,7 +21,10 @@ export function porthole(tsconfigRootDir) {
         "@typescript-eslint/await-thenable": "error",
         "@typescript-eslint/no-explicit-any": "error",
         "@typescript-eslint/consistent-type-imports": "error",
-        "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+        "@typescript-eslint/no-unused-vars": [
+          "error",
+          { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+        ],
         "@typescript-eslint/only-throw-error": "error",
         "no-console": "off",
       },

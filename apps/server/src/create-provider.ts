@@ -1,7 +1,7 @@
 // Picks and builds the sandbox provider the configuration asks for.
 import { dirname } from "node:path";
 import { E2BProvider, LocalProvider, type SandboxProvider } from "@porthole/sandbox";
-import type { Config } from "./config.js";
+import { ConfigError, type Config } from "./config.js";
 
 /** The provider for `config.provider`, ready to start sessions. */
 export function createProvider(config: Config): SandboxProvider {
@@ -15,11 +15,18 @@ export function createProvider(config: Config): SandboxProvider {
       instance: config.instance,
     });
   }
-  return new LocalProvider({
-    isolation: config.local.isolation,
-    workspaceRoot: config.local.workspaceRoot,
-    shell: config.local.shell,
-    shellArgs: config.local.shellArgs,
-    extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
-  });
+  try {
+    return new LocalProvider({
+      isolation: config.local.isolation,
+      workspaceRoot: config.local.workspaceRoot,
+      shell: config.local.shell,
+      shellArgs: config.local.shellArgs,
+      extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
+    });
+  } catch (error) {
+    // The local provider checks its settings when built: name the variable behind the problem.
+    const message = error instanceof Error ? error.message : String(error);
+    const variable = /bwrap|bubblewrap/.test(message) ? "LOCAL_ISOLATION" : "LOCAL_WORKSPACE_ROOT";
+    throw new ConfigError(`Invalid ${variable}: ${message}`);
+  }
 }

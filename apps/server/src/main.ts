@@ -2,6 +2,8 @@
 // The `porthole` command: reads the environment, starts the server, prints where to open it.
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { findProgram } from "@porthole/sandbox";
 import { loadConfig, redactedConfig, ConfigError } from "./config.js";
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
@@ -14,6 +16,19 @@ function defaultWebDist(): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
+/**
+ * The Claude Code that installing Porthole brought along (a dev dependency of this package), for
+ * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset.
+ */
+function bundledClaude(): string | undefined {
+  if (findProgram("claude", process.env.PATH)) return undefined;
+  const candidate = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
+  return existsSync(candidate) ? candidate : undefined;
+}
+
+/** Signals this soon after the first are echoes of it, not a second request. */
+const REPEAT_SIGNAL_GRACE_MS = 1000;
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -25,9 +40,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+  if (config.webDist && !existsSync(join(config.webDist, "index.html"))) {
+    process.stderr.write(
+      `porthole: Invalid WEB_DIST: ${config.webDist} has no index.html (run pnpm build)\n`,
+    );
+    process.exit(1);
+  }
   config.webDist ??= defaultWebDist();
-  const logger = createLogger(config.logLevel);
-  logger.info({ config: redactedConfig(config) }, "starting");
+  config.local.claudePath ??= bundledClaude();
   let provider;
   try {
     provider = createProvider(config);
@@ -35,6 +55,8 @@ async function main(): Promise<void> {
     process.stderr.write(`porthole: ${(error as Error).message}\n`);
     process.exit(1);
   }
+  const logger = createLogger(config.logLevel);
+  logger.info({ config: redactedConfig(config) }, "starting");
   let server;
   try {
     server = await startServer(config, provider, logger);
@@ -74,13 +96,16 @@ async function main(): Promise<void> {
     `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n`,
   );
 
-  let signals = 0;
+  let firstSignalAt: number | null = null;
   const shutdown = (signal: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+    if (firstSignalAt !== null) {
+      // One Ctrl-C often arrives twice (the terminal signals the process group and a wrapper such
+      // as npm or node --watch passes it on): only a signal a moment later means "stop now".
+      if (performance.now() - firstSignalAt < REPEAT_SIGNAL_GRACE_MS) return;
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(130);
     }
+    firstSignalAt = performance.now();
     logger.info({ signal }, "shutting down");
     const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
     hardStop.unref();

@@ -28,8 +28,18 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
     env: { SANDBOX_PROVIDER: "e2b" },
     message: "Invalid E2B_API_KEY: required when SANDBOX_PROVIDER is e2b",
   },
-  { env: { E2B_API_URL: "nope" } },
+  { env: { E2B_API_URL: "nope" }, message: "Invalid E2B_API_URL: must be an http(s) URL" },
   { env: { E2B_SANDBOX_URL: "ftp://sandbox.example" } },
+  {
+    env: { WEB_DIST: "/nonexistent" },
+    message: "Invalid WEB_DIST: /nonexistent has no index.html (run pnpm build)",
+  },
+  // Node's recursive mkdir would loop forever here: the server must say so and stop.
+  {
+    env: { LOCAL_WORKSPACE_ROOT: "/proc/porthole-nope" },
+    message:
+      "Invalid LOCAL_WORKSPACE_ROOT: Cannot create the workspace root /proc/porthole-nope: ENOENT",
+  },
   { env: { SANDBOX_TIMEOUT: "9" }, message: "Invalid SANDBOX_TIMEOUT: must be at least 10" },
   { env: { DETACH_GRACE: "0" }, message: "Invalid DETACH_GRACE: must be at least 1" },
   { env: { LOG_BUFFER_BYTES: "4G" }, message: "Invalid LOG_BUFFER_BYTES: must be a whole number" },

@@ -1,10 +1,10 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
 import pty from "node-pty";
-import { SandboxError } from "../errors.js";
+import { SandboxError, toSandboxError } from "../errors.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty, StartRequest } from "../provider.js";
 import { bubblewrapArgs, SANDBOX_WORKSPACE } from "./bubblewrap.js";
 import { findProgram } from "./find-program.js";
@@ -66,6 +66,7 @@ export class LocalProvider implements SandboxProvider {
     this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
     this.#shellArgs = options.shellArgs ?? ["-l"];
     this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
+    ensureDirectory(this.workspaceRoot);
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
         "SANDBOX_FAILED",
@@ -88,7 +89,13 @@ export class LocalProvider implements SandboxProvider {
       this.isolation === "bubblewrap" ? "Starting a shell in bubblewrap" : "Starting a shell",
     );
     const workspace = join(this.workspaceRoot, request.sessionId);
-    mkdirSync(workspace, { recursive: true, mode: 0o700 });
+    try {
+      // The root may have been cleaned away since start-up (it lives in /tmp by default).
+      ensureDirectory(this.workspaceRoot);
+      mkdirSync(workspace, { mode: 0o700 });
+    } catch (error) {
+      return Promise.reject(toSandboxError(error, "SANDBOX_FAILED"));
+    }
     const env = buildShellEnv({ ...this.#baseEnv, PATH: this.#path }, request.env);
     env.PORTHOLE_SESSION_ID = request.sessionId;
     let file = this.#shell;
@@ -198,5 +205,27 @@ class LocalPty implements SandboxPty {
     // Background jobs outlive the shell unless told; they go too.
     signalSession(sid, "SIGKILL");
     if (this.#removeWorkspace) rmSync(this.#workspace, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes `path` a directory, one level at a time. Node's recursive mkdir loops forever on some
+ * paths (under /proc, say); this fails with a clear error instead.
+ */
+function ensureDirectory(path: string): void {
+  try {
+    if (statSync(path).isDirectory()) return;
+    throw new SandboxError("SANDBOX_FAILED", `The workspace root ${path} is not a directory`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw toSandboxError(error, "SANDBOX_FAILED");
+  }
+  const parent = dirname(path);
+  if (parent !== path) ensureDirectory(parent);
+  try {
+    mkdirSync(path, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    throw new SandboxError("SANDBOX_FAILED", `Cannot create the workspace root ${path}: ${code ?? String(error)}`, { cause: error });
   }
 }
