@@ -217,7 +217,8 @@ function ensureDirectory(path: string): void {
     if (statSync(path).isDirectory()) return;
     throw new SandboxError("SANDBOX_FAILED", `The workspace root ${path} is not a directory`);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw toSandboxError(error, "SANDBOX_FAILED");
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      throw toSandboxError(error, "SANDBOX_FAILED");
   }
   const parent = dirname(path);
   if (parent !== path) ensureDirectory(parent);
@@ -226,6 +227,10 @@ function ensureDirectory(path: string): void {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return;
-    throw new SandboxError("SANDBOX_FAILED", `Cannot create the workspace root ${path}: ${code ?? String(error)}`, { cause: error });
+    throw new SandboxError(
+      "SANDBOX_FAILED",
+      `Cannot create the workspace root ${path}: ${code ?? String(error)}`,
+      { cause: error },
+    );
   }
 }
