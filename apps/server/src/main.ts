@@ -26,7 +26,7 @@ function bundledClaude(): string | undefined {
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Signals this soon after the first are echoes of it, not a second request. */
+/** The same signal this soon after the first is an echo of it, not a second request. */
 const REPEAT_SIGNAL_GRACE_MS = 1000;
 
 async function main(): Promise<void> {
@@ -96,16 +96,17 @@ async function main(): Promise<void> {
     `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n`,
   );
 
-  let firstSignalAt: number | null = null;
+  let first: { signal: NodeJS.Signals; at: number } | null = null;
   const shutdown = (signal: NodeJS.Signals) => {
-    if (firstSignalAt !== null) {
+    if (first !== null) {
       // One Ctrl-C often arrives twice (the terminal signals the process group and a wrapper such
-      // as npm or node --watch passes it on): only a signal a moment later means "stop now".
-      if (performance.now() - firstSignalAt < REPEAT_SIGNAL_GRACE_MS) return;
+      // as npm or node --watch passes it on): the same signal a moment later is that echo.
+      const echo = signal === first.signal && performance.now() - first.at < REPEAT_SIGNAL_GRACE_MS;
+      if (echo) return;
       logger.warn({ signal }, "second signal: exiting now");
       process.exit(130);
     }
-    firstSignalAt = performance.now();
+    first = { signal, at: performance.now() };
     logger.info({ signal }, "shutting down");
     const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
     hardStop.unref();

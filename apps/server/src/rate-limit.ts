@@ -1,5 +1,8 @@
 // A token bucket: at most `perSecond` calls per second on average, with bursts up to `perSecond`.
 
+/** How far under a whole token still counts as one. */
+const TOKEN_EPSILON = 1e-6;
+
 /** Counts calls and refuses those over the rate. */
 export class RateLimiter {
   readonly #perSecond: number;
@@ -19,7 +22,9 @@ export class RateLimiter {
       this.#tokens + ((now - this.#last) / 1000) * this.#perSecond,
     );
     this.#last = now;
-    if (this.#tokens < 1) return false;
+    // Refills are fractions of elapsed floating-point time: a full bucket may come out a hair
+    // under its whole number of tokens.
+    if (this.#tokens < 1 - TOKEN_EPSILON) return false;
     this.#tokens -= 1;
     return true;
   }
