@@ -27,9 +27,10 @@ import { loadConfig, type Config } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import type { AppRouter } from "../src/router.js";
 import { startServer, type PortholeServer } from "../src/server.js";
+import { TOKEN_A, TOKEN_B } from "./harness.js";
 
-export const TOKEN_A = "token-a-0123456789abcdef";
-export const TOKEN_B = "token-b-0123456789abcdef";
+// The same two credentials as the other suites' harness.
+export { TOKEN_A, TOKEN_B };
 
 /** The built server entry point that process-level tests spawn. */
 export const DIST_MAIN = fileURLToPath(new URL("../dist/main.js", import.meta.url));

@@ -7,7 +7,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
 import { FLOW_ACK_BYTES } from "@porthole/protocol";
-import { BENCH_TOKEN, type ServerProcess } from "../server.js";
+import { BENCH_TOKEN, startServerProcess, type ServerProcess } from "../server.js";
 import { COLS, MARKER, PROMPT, ROWS } from "../shell.js";
 import type { PageSettings } from "./page.js";
 
@@ -182,4 +182,25 @@ export async function openBenchPage(origin: string, server: ServerProcess): Prom
 /** True when Chromium is installed. */
 export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM);
+}
+
+/**
+ * Runs `use` with the bench page open in Chromium against a fresh Porthole server child, and
+ * stops page, browser and server afterwards, however `use` ends.
+ */
+export async function withBenchPage<T>(
+  cpuProfDir: string | undefined,
+  use: (browser: BenchBrowser) => Promise<T>,
+): Promise<T> {
+  const pages = await startPageServer();
+  const server = await startServerProcess({ cpuProfDir, env: { FRONTEND_URL: pages.origin } });
+  let browser: BenchBrowser | null = null;
+  try {
+    browser = await openBenchPage(pages.origin, server);
+    return await use(browser);
+  } finally {
+    await browser?.close();
+    await server.stop();
+    await pages.close();
+  }
 }

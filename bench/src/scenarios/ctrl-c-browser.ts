@@ -1,8 +1,7 @@
 // Scenario 3 (Chromium): `yes` for a second, then Ctrl-C; ms until the prompt is on screen and output stops.
-import { chromiumAvailable, openBenchPage, startPageServer } from "../browser/harness.js";
+import { chromiumAvailable, withBenchPage } from "../browser/harness.js";
 import type { BenchPage } from "../browser/page.js";
 import { figure, type Scenario } from "../scenario.js";
-import { startServerProcess } from "../server.js";
 import { directTerm } from "../terminal.js";
 import { interrupt, QUIET_MS } from "./ctrl-c.js";
 
@@ -27,17 +26,7 @@ export const ctrlCBrowser: Scenario = {
         }),
       ];
     }
-    const pages = await startPageServer();
-    const server = await startServerProcess({
-      cpuProfDir: context.cpuProfDir,
-      env: { FRONTEND_URL: pages.origin },
-    });
-    const browser = await openBenchPage(pages.origin, server).catch(async (error: unknown) => {
-      await server.stop();
-      await pages.close();
-      throw error;
-    });
-    try {
+    return withBenchPage(context.cpuProfDir, async (browser) => {
       const subject: number[] = [];
       const baseline: number[] = [];
       for (let run = 0; run < runs; run++) {
@@ -66,10 +55,6 @@ export const ctrlCBrowser: Scenario = {
           note: `bench/ page with the real tRPC client and acks; stopped = prompt on screen and no write for ${QUIET_MS} ms`,
         }),
       ];
-    } finally {
-      await browser.close();
-      await server.stop();
-      await pages.close();
-    }
+    });
   },
 };

@@ -1,8 +1,7 @@
 // Scenario 7: 20 MB rendered by xterm.js in Chromium via Porthole, against the same bytes written straight in.
-import { chromiumAvailable, openBenchPage, startPageServer } from "../browser/harness.js";
+import { chromiumAvailable, withBenchPage } from "../browser/harness.js";
 import type { BenchPage } from "../browser/page.js";
 import { figure, type Scenario } from "../scenario.js";
-import { startServerProcess } from "../server.js";
 import { dataFile, MARKER_COMMAND } from "../shell.js";
 
 type Bench = { bench: BenchPage };
@@ -28,17 +27,7 @@ export const render: Scenario = {
       ];
     }
     const file = dataFile("printable", bytes);
-    const pages = await startPageServer();
-    const server = await startServerProcess({
-      cpuProfDir: context.cpuProfDir,
-      env: { FRONTEND_URL: pages.origin },
-    });
-    const browser = await openBenchPage(pages.origin, server).catch(async (error: unknown) => {
-      await server.stop();
-      await pages.close();
-      throw error;
-    });
-    try {
+    return withBenchPage(context.cpuProfDir, async (browser) => {
       const command = `head -c ${bytes} ${file}; ${MARKER_COMMAND}`;
       const porthole = () =>
         browser.page.evaluate((c) => (window as unknown as Bench).bench.renderPorthole(c), command);
@@ -66,13 +55,9 @@ export const render: Scenario = {
             text: "≥ 0.8x straight xterm.js",
             met: (value, base) => base !== null && value >= 0.8 * base,
           },
-          note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks; the web app was not ready",
+          note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks, so the baseline runs in the same page",
         }),
       ];
-    } finally {
-      await browser.close();
-      await server.stop();
-      await pages.close();
-    }
+    });
   },
 };
