@@ -2,8 +2,20 @@
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
 
+/** Everything from `from` to the end, read as a client would: slice after slice. */
+function readAll(log: OutputLog, from: number, max = 1 << 20): Buffer | undefined {
+  const pieces: Buffer[] = [];
+  for (let at = from; ;) {
+    const slice = log.read(at, max);
+    if (!slice) return undefined;
+    if (slice.to === slice.from) return Buffer.concat(pieces);
+    pieces.push(slice.bytes);
+    at = slice.to;
+  }
+}
+
 const text = (log: OutputLog, from: number, max = 1 << 20) =>
-  log.read(from, max)?.bytes.toString("utf8");
+  readAll(log, from, max)?.toString("utf8");
 
 describe("OutputLog", () => {
   it("reads back exactly what was appended, from any offset", () => {
@@ -16,6 +28,30 @@ describe("OutputLog", () => {
     expect(text(log, 34)).toBe("");
   });
 
+  it("stops a read at the end of its block and hands out a view, not a copy", () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 16 });
+    const bytes = Buffer.from("0123456789abcdefXYZ");
+    log.append(bytes);
+    const first = log.read(4, 100)!;
+    expect([first.from, first.to, first.bytes.toString()]).toEqual([4, 16, "456789abcdef"]);
+    expect(log.read(16, 100)).toMatchObject({ from: 16, to: 19 });
+    // A view: the same memory as the log's block (blocks are never written twice).
+    const again = log.read(4, 100)!;
+    expect(again.bytes.buffer).toBe(first.bytes.buffer);
+    expect(again.bytes.byteOffset).toBe(first.bytes.byteOffset);
+  });
+
+  it("copies a character that straddles two blocks whole, with at most 3 bytes after it", () => {
+    const log = new OutputLog({ capacity: 1024, blockSize: 8 });
+    log.append(Buffer.from("abcdef€xyz")); // € (3 bytes) sits at 6..9, across the boundary at 8
+    expect(log.read(0, 100)).toMatchObject({ from: 0, to: 6 });
+    const straddling = log.read(6, 100)!;
+    expect(straddling.bytes.toString().startsWith("€")).toBe(true);
+    expect(straddling.to).toBeLessThanOrEqual(8 + 3);
+    expect(log.read(straddling.to, 100)).toMatchObject({ from: straddling.to, to: 12 });
+    expect(text(log, 0)).toBe("abcdef€xyz");
+  });
+
   it("reads nothing past the end rather than failing", () => {
     const log = new OutputLog();
     log.append(Buffer.from("abc"));
@@ -25,8 +61,10 @@ describe("OutputLog", () => {
   it("caps a read at maxBytes and says where it stopped", () => {
     const log = new OutputLog({ capacity: 1024, blockSize: 8 });
     log.append(Buffer.from("0123456789abcdef0123"));
-    const slice = log.read(3, 10)!;
-    expect([slice.from, slice.to, slice.bytes.toString()]).toEqual([3, 13, "3456789abc"]);
+    const slice = log.read(8, 10)!;
+    expect([slice.from, slice.to, slice.bytes.toString()]).toEqual([8, 16, "89abcdef"]);
+    const capped = log.read(9, 3)!;
+    expect([capped.from, capped.to, capped.bytes.toString()]).toEqual([9, 12, "9ab"]);
   });
 
   it("drops the oldest blocks past capacity and keeps at least capacity bytes", () => {
@@ -38,9 +76,7 @@ describe("OutputLog", () => {
     expect(log.start % 16).toBe(0);
     expect(log.read(log.start - 1, 10)).toBeNull();
     expect(log.read(0, 10)).toBeNull();
-    const tail = log.read(log.start, 1000)!;
-    expect(tail.to).toBe(100);
-    expect(tail.bytes.toString()).toBe(
+    expect(text(log, log.start)).toBe(
       Array.from({ length: 100 - log.start }, (_, i) => String((log.start + i) % 10)).join(""),
     );
   });
@@ -53,8 +89,7 @@ describe("OutputLog", () => {
       log.append(chunk);
       all.push(...chunk);
     }
-    const slice = log.read(log.start, 1 << 20)!;
-    expect([...slice.bytes]).toEqual(all.slice(log.start));
+    expect([...readAll(log, log.start)!]).toEqual(all.slice(log.start));
   });
 
   it("never ends a read inside a UTF-8 character", () => {

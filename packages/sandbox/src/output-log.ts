@@ -87,20 +87,30 @@ export class OutputLog {
    * Reads up to `maxBytes` from `from` without splitting a UTF-8 character, unless `final` (the
    * log is closed and a broken character at the very end must still be delivered).
    * Returns null when `from` is no longer retained. `from` past the end reads nothing.
+   *
+   * A slice stops at the end of its storage block, so it is a view of the log's memory rather
+   * than a copy: a copy per read made enough garbage during a flood to keep the garbage
+   * collector busy on another core. Blocks are written once and never reused, so a view stays
+   * valid after the log drops its block. Only a character straddling two blocks is copied.
    */
   read(from: number, maxBytes: number): LogSlice | null {
     if (from < this.start) return null;
     const at = (offset: number) => this.#byteAt(offset);
     const begin = Math.min(utf8SafeStart(at, from, this.#end), this.#end);
-    let to = Math.min(this.#end, begin + maxBytes);
-    if (!(this.#closed && to === this.#end)) to = utf8SafeEnd(at, begin, to);
+    const limit = Math.min(this.#end, begin + maxBytes);
+    const blockEnd = (Math.floor(begin / this.#blockSize) + 1) * this.#blockSize;
+    let to = this.#characterEnd(begin, Math.min(limit, blockEnd));
+    // Nothing fits before the block's end: a character straddles it. Take just that character.
+    if (to === begin && limit > blockEnd)
+      to = this.#characterEnd(begin, Math.min(limit, blockEnd + 3));
     return { from: begin, to, bytes: this.#copy(begin, to) };
   }
 
-  /** The bytes [from, to) as stored, or null when `from` is no longer retained. */
+  /** The bytes from `from` up to `to` or the end of `from`'s block, as stored (a view); null when `from` is gone. */
   readRaw(from: number, to: number): Buffer | null {
     if (from < this.start) return null;
-    return this.#copy(from, Math.min(to, this.#end));
+    const blockEnd = (Math.floor(from / this.#blockSize) + 1) * this.#blockSize;
+    return this.#copy(from, Math.min(to, this.#end, blockEnd));
   }
 
   /** Resolves once bytes are appended or the log closes (or `signal` aborts). */
@@ -128,12 +138,18 @@ export class OutputLog {
     }
   }
 
+  /** `to`, or earlier so that [begin, to) does not end inside a character more bytes could complete. */
+  #characterEnd(begin: number, to: number): number {
+    if (this.#closed && to === this.#end) return to;
+    return utf8SafeEnd((offset) => this.#byteAt(offset), begin, to);
+  }
+
   #byteAt(offset: number): number {
     const index = Math.floor(offset / this.#blockSize) - this.#firstBlock;
     return this.#blocks[index]![offset % this.#blockSize]!;
   }
 
-  /** The bytes [from, to), zero-copy when they sit in one block. */
+  /** The bytes [from, to): a view when they sit in one block, else a copy. */
   #copy(from: number, to: number): Buffer {
     if (from >= to) return Buffer.alloc(0);
     const first = Math.floor(from / this.#blockSize);
