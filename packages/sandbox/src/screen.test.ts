@@ -1,7 +1,7 @@
 // The headless screen mirror: snapshots at an offset, resizes in order, resync after lost bytes.
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
-import { ScreenMirror } from "./screen.js";
+import { MAX_CATCH_UP_BYTES, ScreenMirror } from "./screen.js";
 
 describe("ScreenMirror", () => {
   it("serialises the screen at the log's end offset", async () => {
@@ -29,7 +29,7 @@ describe("ScreenMirror", () => {
     mirror.dispose();
   });
 
-  it("starts over from the oldest retained bytes when the log dropped what it had not parsed", async () => {
+  it("goes on from the oldest retained bytes when the log dropped what it had not parsed", async () => {
     const log = new OutputLog({ capacity: 1024, blockSize: 256 });
     const mirror = new ScreenMirror(log, 40, 5);
     for (let i = 0; i < 200; i++) log.append(Buffer.from(`line ${i}\r\n`));
@@ -37,6 +37,44 @@ describe("ScreenMirror", () => {
     expect(mirror.resyncs).toBe(1);
     expect(snapshot.offset).toBe(log.end);
     expect(snapshot.data).toContain("line 199");
+    mirror.dispose();
+  });
+
+  it("parses at most MAX_CATCH_UP_BYTES to catch up, skipping older bytes", async () => {
+    const log = new OutputLog({ capacity: 4 * MAX_CATCH_UP_BYTES });
+    const mirror = new ScreenMirror(log, 40, 5);
+    const line = (i: number) => Buffer.from(`line ${String(i).padStart(7, "0")}\r\n`);
+    let i = 0;
+    while (log.end <= MAX_CATCH_UP_BYTES + 1000) log.append(line(i++));
+    const snapshot = await mirror.snapshot();
+    expect(mirror.resyncs).toBe(1);
+    expect(mirror.parsedBytes).toBe(MAX_CATCH_UP_BYTES);
+    expect(snapshot.data).toContain(`line ${String(i - 1).padStart(7, "0")}`);
+    mirror.dispose();
+  });
+
+  it("does not parse in the background while a flood outruns it, then catches up", async () => {
+    const log = new OutputLog({ capacity: 4 * MAX_CATCH_UP_BYTES });
+    const mirror = new ScreenMirror(log, 40, 5);
+    const chunk = Buffer.alloc(MAX_CATCH_UP_BYTES / 4, "x");
+    const flood = async (ms: number) => {
+      for (const until = performance.now() + ms; performance.now() < until;) {
+        log.append(chunk);
+        mirror.poke();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    };
+    log.append(Buffer.alloc(MAX_CATCH_UP_BYTES + 1, "x"));
+    mirror.poke();
+    await flood(400);
+    expect(mirror.parsedBytes).toBe(0);
+    // Once the flood pauses the mirror skips to the newest bytes and parses them.
+    log.append(Buffer.from("\r\nthe end"));
+    mirror.poke();
+    await expect.poll(() => mirror.parsedBytes, { timeout: 5000 }).toBeGreaterThan(0);
+    const snapshot = await mirror.snapshot();
+    expect(mirror.parsedBytes).toBeLessThanOrEqual(MAX_CATCH_UP_BYTES);
+    expect(snapshot.data).toContain("the end");
     mirror.dispose();
   });
 

@@ -16,6 +16,15 @@ const FEED_BYTES = 16 * 1024;
  */
 const FEED_IDLE_FACTOR = 9;
 
+/**
+ * The most a mirror parses to catch up. One further behind skips to this many bytes before the
+ * end: a screen and its scrollback are redrawn well within them, and parsing more is wasted.
+ */
+export const MAX_CATCH_UP_BYTES = 1024 * 1024;
+
+/** While output floods faster than the mirror parses, how often it looks whether the flood paused. */
+const FLOOD_LOOK_MS = 100;
+
 /** A serialised screen: written to a reset terminal it redraws what the session shows. */
 export interface ScreenSnapshot {
   data: string;
@@ -33,16 +42,14 @@ interface PendingResize {
 
 /**
  * Follows an OutputLog into a headless terminal. Parsing trails the log at a bounded share of
- * the CPU; if the log drops bytes the mirror never parsed, it starts over from the oldest bytes
- * kept (a full-screen program or a flood redraws itself within them).
+ * the CPU, and not at all while a flood outruns it; a mirror far behind skips to the newest
+ * MAX_CATCH_UP_BYTES (a full-screen program or a flood redraws itself within them).
  */
 export class ScreenMirror {
   readonly #log: OutputLog;
   readonly #terminal: headless.Terminal;
   readonly #serializer = new serializeAddon.SerializeAddon();
   readonly #scrollback: number;
-  #cols: number;
-  #rows: number;
   /** Offset up to which bytes have been handed to the terminal. */
   #fed = 0;
   #resizes: PendingResize[] = [];
@@ -50,8 +57,11 @@ export class ScreenMirror {
   #timer: NodeJS.Timeout | null = null;
   #disposed = false;
   #snapshotting: Promise<ScreenSnapshot> | null = null;
-  /** Times the mirror lost bytes and restarted from the log's oldest retained bytes. */
+  #endAtLastLook = -1;
+  /** Times the mirror skipped bytes it never parsed (dropped by the log, or too far behind). */
   resyncs = 0;
+  /** Bytes handed to the terminal so far. */
+  parsedBytes = 0;
 
   constructor(
     log: OutputLog,
@@ -60,8 +70,6 @@ export class ScreenMirror {
     scrollback = DEFAULT_SNAPSHOT_SCROLLBACK,
   ) {
     this.#log = log;
-    this.#cols = cols;
-    this.#rows = rows;
     this.#scrollback = scrollback;
     this.#terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true });
     this.#terminal.loadAddon(this.#serializer);
@@ -77,8 +85,6 @@ export class ScreenMirror {
   /** The terminal changed size at the log's current end. */
   resize(cols: number, rows: number): void {
     this.#resizes.push({ offset: this.#log.end, cols, rows });
-    this.#cols = cols;
-    this.#rows = rows;
     this.poke();
   }
 
@@ -100,7 +106,7 @@ export class ScreenMirror {
     this.#cancelTimer();
     while (this.#feeding) await this.#write("");
     const target = this.#log.end;
-    this.#resyncIfBehind();
+    this.#skipStale();
     while (this.#fed < target) await this.#feedPiece(target, target - this.#fed);
     this.#applyResizesUpTo(target);
     await this.#write("");
@@ -135,7 +141,14 @@ export class ScreenMirror {
 
   async #feedInBackground(): Promise<void> {
     if (this.#disposed || this.#feeding || this.#snapshotting) return;
-    this.#resyncIfBehind();
+    const end = this.#log.end;
+    if (end - this.#fed > MAX_CATCH_UP_BYTES && end !== this.#endAtLastLook) {
+      // A flood: these bytes will be skipped, so parsing them now is wasted. Look again later.
+      this.#endAtLastLook = end;
+      this.#schedule(FLOOD_LOOK_MS);
+      return;
+    }
+    this.#skipStale();
     if (this.#fed >= this.#log.end) {
       this.#applyResizesUpTo(this.#fed);
       return;
@@ -159,8 +172,9 @@ export class ScreenMirror {
     const until = Math.min(target, nextResize, this.#fed + maxBytes);
     // Raw bytes: the terminal's decoder carries a split UTF-8 character over to the next write.
     const bytes = this.#log.readRaw(this.#fed, until);
-    if (!bytes) return this.#resyncIfBehind();
-    this.#fed = until;
+    if (!bytes) return this.#skipStale();
+    this.#fed += bytes.length;
+    this.parsedBytes += bytes.length;
     await this.#write(bytes);
     this.#applyResizesUpTo(this.#fed);
   }
@@ -176,13 +190,17 @@ export class ScreenMirror {
     }
   }
 
-  /** If the log dropped bytes we never parsed, start over from what it still holds. */
-  #resyncIfBehind(): void {
-    if (this.#fed >= this.#log.start) return;
+  /**
+   * Skips what is not worth parsing: bytes the log dropped, and all but the newest
+   * MAX_CATCH_UP_BYTES. Without a reset: what follows redraws the screen anyway (a flood scrolls
+   * it, a full-screen program repaints it), and a reset would drop every scrollback line for xterm
+   * to allocate again, which in a long flood meant megabytes of garbage per skip.
+   */
+  #skipStale(): void {
+    const from = Math.max(this.#log.start, this.#log.end - MAX_CATCH_UP_BYTES);
+    if (this.#fed >= from) return;
     this.resyncs++;
-    this.#terminal.reset();
-    this.#resizes = [];
-    this.#terminal.resize(this.#cols, this.#rows);
-    this.#fed = this.#log.start;
+    this.#fed = from;
+    this.#applyResizesUpTo(from);
   }
 }
