@@ -1,6 +1,6 @@
 // The production provider: one E2B sandbox per session, its shell a PTY served by envd.
 import type { ExitInfo } from "@porthole/protocol";
-import { Sandbox, type CommandHandle, type SandboxOpts } from "e2b";
+import type { CommandHandle, Sandbox, SandboxOpts } from "e2b";
 import { SandboxError } from "../errors.js";
 import type {
   OrphanSandbox,
@@ -13,6 +13,14 @@ import type {
 } from "../provider.js";
 import { fromE2BError } from "./e2b-errors.js";
 import { SerialQueue } from "./serial-queue.js";
+
+let sandboxClass: Promise<typeof Sandbox> | null = null;
+
+/** The e2b SDK, loaded on first use: it is a third of a server's heap, wasted when sessions are local. */
+function loadSdk(): Promise<{ Sandbox: typeof Sandbox }> {
+  sandboxClass ??= import("e2b").then((sdk) => sdk.Sandbox);
+  return sandboxClass.then((loaded) => ({ Sandbox: loaded }));
+}
 
 /**
  * A sandbox's own lifetime while its session lives: short, and refreshed, so a server that dies
@@ -88,6 +96,7 @@ export class E2BProvider implements SandboxProvider {
     request.onStatus("creating-sandbox", `Creating an E2B sandbox from template ${template}`);
     let sandbox: Sandbox;
     try {
+      const { Sandbox } = await loadSdk();
       sandbox = await Sandbox.create(template, {
         ...this.connection,
         timeoutMs: this.#options.backstopMs,
@@ -129,6 +138,7 @@ export class E2BProvider implements SandboxProvider {
   async reattach(request: ReattachRequest, handlers: PtyHandlers): Promise<SandboxPty> {
     const template = this.#options.template;
     try {
+      const { Sandbox } = await loadSdk();
       const sandbox = await Sandbox.connect(request.sandboxId, {
         ...this.connection,
         timeoutMs: this.#options.backstopMs,
@@ -159,6 +169,7 @@ export class E2BProvider implements SandboxProvider {
 
   async listOrphans(ownedSandboxIds: ReadonlySet<string>): Promise<OrphanSandbox[]> {
     try {
+      const { Sandbox } = await loadSdk();
       const paginator = Sandbox.list({
         ...this.connection,
         query: {
@@ -186,6 +197,7 @@ export class E2BProvider implements SandboxProvider {
 
   async killSandbox(sandboxId: string): Promise<void> {
     try {
+      const { Sandbox } = await loadSdk();
       await Sandbox.kill(sandboxId, this.connection);
     } catch (error) {
       throw fromE2BError(error, this.#options.template);
