@@ -1,5 +1,6 @@
 // A real tRPC v11 client over a real ws WebSocket, with a handle on the socket to pause reading.
 import type { Socket } from "node:net";
+import { wireEncoder, wireTransformer } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { WebSocket } from "ws";
@@ -33,8 +34,11 @@ export function connect(server: ServerProcess): PortholeClient {
     connectionParams: () => ({ token: BENCH_TOKEN }),
     WebSocket: CapturingWebSocket as unknown as typeof globalThis.WebSocket,
     retryDelayMs: () => 200,
+    experimental_encoder: wireEncoder,
   });
-  const trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client: wsClient })] });
+  const trpc = createTRPCClient<AppRouter>({
+    links: [wsLink({ client: wsClient, transformer: wireTransformer })],
+  });
   const raw = (): Socket | null =>
     current ? ((current as unknown as { _socket: Socket | null })._socket ?? null) : null;
   return {

@@ -172,11 +172,12 @@ export async function attachTerm(
   const prompt = waitPrompt ? out.waitFor(PROMPT, 15_000) : Promise.resolve(0);
   const clientId = `bench-${Math.random().toString(36).slice(2, 10)}`;
   let seq = 0;
+  const decode = streamDecoder();
   const subscription = client.trpc.terminal.output.subscribe(
     { sessionId, clientId },
     {
       onData: ({ data }) => {
-        if (data.type === "output") out.push(data.data);
+        if (data.type === "output") out.push(decode(data.data));
         else {
           events.push(data);
           if (data.type === "snapshot") out.push(data.data);

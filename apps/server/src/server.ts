@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { UNAUTHORIZED_CLOSE_CODE, type Health } from "@porthole/protocol";
+import { UNAUTHORIZED_CLOSE_CODE, wireEncoder, type Health } from "@porthole/protocol";
 import { SessionManager, type SandboxProvider } from "@porthole/sandbox";
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
@@ -123,6 +123,8 @@ export async function startServer(
     wss,
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
+    // JSON text frames, except output bytes, which leave raw in binary frames.
+    experimental_encoder: wireEncoder,
     createContext: ({ res, info }): Context => {
       const credential = credentials.identify(info.connectionParams?.token);
       if (!credential) {

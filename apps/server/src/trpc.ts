@@ -1,5 +1,5 @@
 // tRPC setup: the per-connection context, typed errors, and the authenticated procedure base.
-import type { ErrorCode } from "@porthole/protocol";
+import { wireTransformer, type ErrorCode } from "@porthole/protocol";
 import { isSandboxError, type SessionManager } from "@porthole/sandbox";
 import { initTRPC, TRPCError } from "@trpc/server";
 import type { WebSocket } from "ws";
@@ -63,6 +63,8 @@ function codeOf(error: TRPCError): ErrorCode {
 }
 
 const t = initTRPC.context<Context>().create({
+  // Output bytes cross the wire as Uint8Array (wireEncoder); the identity transformer says so to tRPC's types.
+  transformer: wireTransformer,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof z.ZodError ? error.cause : null;
     const code = zodError ? "BAD_INPUT" : codeOf(error);

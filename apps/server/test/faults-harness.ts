@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { fileURLToPath } from "node:url";
-import type { ExitInfo } from "@porthole/protocol";
+import { wireEncoder, wireTransformer, type ExitInfo } from "@porthole/protocol";
 import {
   LocalProvider,
   SandboxError,
@@ -162,10 +162,11 @@ export function connectTo(wsUrl: string, token = TOKEN_A, retryDelayMs = 50) {
     url: wsUrl,
     connectionParams: () => ({ token }),
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    experimental_encoder: wireEncoder,
     retryDelayMs: () => retryDelayMs,
   });
   const client: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
-    links: [wsLink({ client: ws })],
+    links: [wsLink({ client: ws, transformer: wireTransformer })],
   });
   const handle = { client, ws, close: () => void ws.close() };
   clientHandles.push(handle);
@@ -210,6 +211,8 @@ const rawClients: RawClient[] = [];
 export class RawClient {
   readonly ws: WebSocket;
   readonly messages: ServerMessage[] = [];
+  /** The messages that came in binary frames. */
+  readonly binary = new WeakSet<ServerMessage>();
   readonly #byId = new Map<string, ServerMessage[]>();
   readonly #waiters = new Set<() => void>();
   closeInfo: { code: number; reason: string } | null = null;
@@ -218,7 +221,7 @@ export class RawClient {
 
   private constructor(ws: WebSocket) {
     this.ws = ws;
-    ws.on("message", (data: RawData) => {
+    ws.on("message", (data: RawData, isBinary: boolean) => {
       const bytes = Buffer.isBuffer(data)
         ? data
         : Array.isArray(data)
@@ -227,11 +230,13 @@ export class RawClient {
       const text = bytes.toString("utf8");
       let message: ServerMessage;
       try {
-        message = JSON.parse(text) as ServerMessage;
+        // Output events come in binary frames (the wire format); everything else is JSON text.
+        message = (isBinary ? wireEncoder.decode(bytes) : JSON.parse(text)) as ServerMessage;
       } catch {
         message = { method: `unparsed:${text}` };
       }
       this.messages.push(message);
+      if (isBinary) this.binary.add(message);
       const key = String(message.id);
       const list = this.#byId.get(key) ?? [];
       list.push(message);

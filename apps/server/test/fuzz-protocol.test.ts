@@ -10,6 +10,8 @@ import {
   terminalResizeSchema,
   MAX_INPUT_BYTES,
   UNAUTHORIZED_CLOSE_CODE,
+  BINARY_FRAME_VERSION,
+  wireEncoder,
 } from "@porthole/protocol";
 import type { z } from "zod";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,9 +141,14 @@ function unparsable(random: ReturnType<typeof prng>): (string | Buffer)[] {
     );
   }
   for (let i = 0; i < 100; i++) {
-    // Binary frames: the JSON encoder takes text only.
+    // Binary frames: only the server sends them (output bytes), clients speak JSON text.
     frames.push(Buffer.from(Array.from({ length: 1 + random.int(100) }, () => random.int(256))));
   }
+  // Well-formed binary frames, as the server sends them: still not a request.
+  const output = { id: 1, result: { type: "data", id: "5", data: { id: "5", data: {} } } };
+  output.result.data.data = { type: "output", data: new TextEncoder().encode("hello") };
+  frames.push(Buffer.from(wireEncoder.encode(output) as Uint8Array));
+  frames.push(Buffer.from([BINARY_FRAME_VERSION, 2, 0, 0, 0, 0x7b, 0x7d]));
   return frames;
 }
 

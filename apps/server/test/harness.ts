@@ -1,5 +1,5 @@
 // Test harness: a real server on 127.0.0.1 with a real tRPC client over a real WebSocket.
-import type { OutputStreamEvent } from "@porthole/protocol";
+import { wireEncoder, wireTransformer, type OutputStreamEvent } from "@porthole/protocol";
 import { LocalProvider, type SandboxProvider } from "@porthole/sandbox";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { WebSocket } from "ws";
@@ -7,6 +7,11 @@ import { loadConfig, type Config } from "../src/config.js";
 import { createLogger } from "../src/logger.js";
 import type { AppRouter } from "../src/router.js";
 import { startServer, type PortholeServer } from "../src/server.js";
+
+const utf8 = new TextDecoder();
+
+/** An output event's bytes as text (the server never splits a UTF-8 character between events). */
+export const textOf = (bytes: Uint8Array): string => utf8.decode(bytes);
 
 /**
  * Test shells skip the login profile: it is not ours to test, it can be slow, and a profile that
@@ -53,10 +58,11 @@ export function connect(
     url: server.wsUrl,
     connectionParams: () => ({ token }),
     WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+    experimental_encoder: wireEncoder,
     retryDelayMs: () => options.retryDelayMs ?? 20,
   });
   const client: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({
-    links: [wsLink({ client: ws })],
+    links: [wsLink({ client: ws, transformer: wireTransformer })],
   });
   const handle = { client, ws, close: () => void ws.close() };
   clients.push(handle);
@@ -88,7 +94,7 @@ export class OutputCollector {
       {
         onData: ({ id, data }) => {
           this.events.push({ id, event: data });
-          if (data.type === "output") this.text += data.data;
+          if (data.type === "output") this.text += textOf(data.data);
           if (data.type === "snapshot") this.text += data.data;
           this.#wake();
         },

@@ -2,7 +2,7 @@
 
 /** The part of xterm's Terminal the guard writes through. */
 export interface Writable {
-  write(data: string, callback?: () => void): void;
+  write(data: string | Uint8Array, callback?: () => void): void;
 }
 
 /**
@@ -38,7 +38,7 @@ export class ReplayGuard {
   }
 
   /** Writes `data`, marked as replayed or live; `done` runs once the terminal parsed it. */
-  write(terminal: Writable, data: string, replay: boolean, done?: () => void): void {
+  write(terminal: Writable, data: string | Uint8Array, replay: boolean, done?: () => void): void {
     this.#pending.push(replay);
     terminal.write(data, () => {
       this.#pending.shift();

@@ -470,7 +470,7 @@ export class TerminalView {
     this.#options.onChange();
   }
 
-  #write(data: string, replay: boolean, offset: number): void {
+  #write(data: string | Uint8Array, replay: boolean, offset: number): void {
     const flow = this.#flow;
     flow?.onReceived(offset);
     this.guard.write(this.terminal, data, replay, () => {

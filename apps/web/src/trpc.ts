@@ -1,5 +1,5 @@
 // The WebSocket to the server: a typed tRPC client, reconnects with backoff, and the connection state for the UI.
-import { UNAUTHORIZED_CLOSE_CODE } from "@porthole/protocol";
+import { UNAUTHORIZED_CLOSE_CODE, wireEncoder, wireTransformer } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { Store } from "./store.js";
@@ -108,6 +108,8 @@ export function connect(options: ConnectOptions): Connection {
     url: options.url,
     WebSocket: WatchedWebSocket,
     connectionParams: () => ({ token: options.token }),
+    // Output arrives as raw bytes in binary frames; everything else is JSON.
+    experimental_encoder: wireEncoder,
     retryDelayMs: (attemptIndex) => {
       const delay = reconnectDelayMs(attemptIndex);
       attempt = attemptIndex + 1;
@@ -137,7 +139,9 @@ export function connect(options: ConnectOptions): Connection {
     },
   });
 
-  const api = createTRPCClient<AppRouter>({ links: [wsLink({ client })] });
+  const api = createTRPCClient<AppRouter>({
+    links: [wsLink({ client, transformer: wireTransformer })],
+  });
   return {
     api,
     status,

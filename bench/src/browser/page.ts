@@ -1,12 +1,13 @@
 // Runs inside Chromium: xterm.js fed by the real tRPC client (Porthole) or straight (baseline).
 /// <reference lib="dom" />
+import { wireEncoder, wireTransformer } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 
 /** The part of xterm.js the page uses. */
 interface XtermTerminal {
   open(parent: HTMLElement): void;
-  write(data: string, callback?: () => void): void;
+  write(data: string | Uint8Array, callback?: () => void): void;
   dispose(): void;
 }
 interface XtermModule {
@@ -29,7 +30,7 @@ let settings: PageSettings;
 let trpc: TRPCClient<AppRouter>;
 let Terminal: XtermModule["Terminal"];
 /** Chunks of the last Porthole render run, replayed by the baseline. */
-let captured: string[] = [];
+let captured: (string | Uint8Array)[] = [];
 
 const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -60,7 +61,7 @@ interface LiveSession {
   close(): Promise<void>;
 }
 
-async function liveSession(capture: string[] | null): Promise<LiveSession> {
+async function liveSession(capture: (string | Uint8Array)[] | null): Promise<LiveSession> {
   const info = await trpc.session.create.mutate({ cols: settings.cols, rows: settings.rows });
   const { term, remove } = newTerminal();
   const clientId = `page-${Math.random().toString(36).slice(2, 10)}`;
@@ -68,6 +69,7 @@ async function liveSession(capture: string[] | null): Promise<LiveSession> {
   let acked = 0;
   let lastDone = performance.now();
   const waiters: { text: string; window: string; resolve: (at: number) => void }[] = [];
+  const decoder = new TextDecoder();
   const subscription = trpc.terminal.output.subscribe(
     { sessionId: info.id, clientId, acks: true },
     {
@@ -75,9 +77,10 @@ async function liveSession(capture: string[] | null): Promise<LiveSession> {
         if (data.type !== "output" && data.type !== "snapshot") return;
         const chunk = data.data;
         capture?.push(chunk);
+        const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
         const due = waiters.filter((w) => {
-          const hit = (w.window + chunk).includes(w.text);
-          w.window = (w.window + chunk).slice(-w.text.length);
+          const hit = (w.window + text).includes(w.text);
+          w.window = (w.window + text).slice(-w.text.length);
           return hit;
         });
         term.write(chunk, () => {
@@ -119,14 +122,17 @@ async function init(given: PageSettings): Promise<void> {
   const client = createWSClient({
     url: settings.wsUrl,
     connectionParams: () => ({ token: settings.token }),
+    experimental_encoder: wireEncoder,
   });
-  trpc = createTRPCClient<AppRouter>({ links: [wsLink({ client })] });
+  trpc = createTRPCClient<AppRouter>({
+    links: [wsLink({ client, transformer: wireTransformer })],
+  });
   await trpc.session.list.query();
 }
 
 /** Runs `command` in a fresh session; ms until the marker after it is on screen. */
 async function renderPorthole(command: string): Promise<number> {
-  const chunks: string[] = [];
+  const chunks: (string | Uint8Array)[] = [];
   const live = await liveSession(chunks);
   chunks.length = 0;
   const done = live.rendered(settings.marker);

@@ -4,10 +4,14 @@ import { outputStreamEventSchema } from "./events.js";
 
 describe("outputStreamEventSchema", () => {
   it("tells events apart by type", () => {
-    expect(outputStreamEventSchema.parse({ type: "output", data: "hi" })).toEqual({
+    const bytes = new TextEncoder().encode("hi");
+    expect(outputStreamEventSchema.parse({ type: "output", data: bytes })).toEqual({
       type: "output",
-      data: "hi",
+      data: bytes,
     });
+    // Output is bytes, not text: a string is refused with a clear message.
+    const text = outputStreamEventSchema.safeParse({ type: "output", data: "hi" });
+    expect(text.error?.issues[0]?.message).toBe("output data must be a Uint8Array");
     expect(
       outputStreamEventSchema.parse({ type: "exit", code: null, signal: "SIGKILL" }).type,
     ).toBe("exit");

@@ -19,10 +19,16 @@ export const readyEventSchema = z.object({
   session: sessionInfoSchema,
 });
 
-/** Bytes the PTY wrote, decoded as UTF-8 (never split inside a character). */
+/**
+ * Bytes the PTY wrote, never split inside a UTF-8 character: write them to a terminal as they are
+ * (xterm.js takes a Uint8Array), or decode them with a TextDecoder. On the wire they travel raw,
+ * in a binary frame (see wire.ts).
+ */
 export const outputEventSchema = z.object({
   type: z.literal("output"),
-  data: z.string(),
+  data: z.custom<Uint8Array>((value) => value instanceof Uint8Array, {
+    error: "output data must be a Uint8Array",
+  }),
   /** True for bytes written before this subscription began: a terminal must not answer queries in them. */
   replay: z.boolean().optional(),
 });

@@ -5,3 +5,4 @@ export * from "./session.js";
 export * from "./terminal.js";
 export * from "./events.js";
 export * from "./health.js";
+export * from "./wire.js";

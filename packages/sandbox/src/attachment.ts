@@ -226,7 +226,8 @@ export class Attachment {
       this.#ackBlocked = true;
       this.#hooks.flowChanged();
     }
-    const data = slice.bytes.toString("utf8");
+    // The log's own bytes, not a copy and not a string: transports send them as they are.
+    const data = slice.bytes;
     return {
       offset: slice.to,
       event: replay ? { type: "output", data, replay: true } : { type: "output", data },

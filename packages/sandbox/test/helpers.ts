@@ -1,6 +1,11 @@
 // Test helpers: read a session's events until the output matches, with a deadline.
 import type { Attachment, SessionEvent } from "../src/index.js";
 
+const utf8 = new TextDecoder();
+
+/** An output event's bytes as text (the server never splits a UTF-8 character between events). */
+export const textOf = (bytes: Uint8Array): string => utf8.decode(bytes);
+
 /** Everything an attachment yielded, and the output text decoded from it. */
 export interface Collected {
   events: SessionEvent[];
@@ -21,7 +26,7 @@ export async function readUntil(
       const next = await attachment.next(abort.signal);
       if (!next) break;
       into.events.push(next);
-      if (next.event.type === "output") into.text += next.event.data;
+      if (next.event.type === "output") into.text += textOf(next.event.data);
       if (next.event.type === "snapshot") into.text += next.event.data;
     }
   } finally {

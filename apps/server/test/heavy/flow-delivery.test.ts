@@ -1,7 +1,7 @@
 // Lossless delivery: 50 MB through dozens of random socket drops arrives exactly once, in order.
 import { createHash, type Hash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanup, connect, startTestServer } from "../harness.js";
+import { cleanup, connect, startTestServer, textOf } from "../harness.js";
 
 afterEach(cleanup);
 
@@ -77,7 +77,7 @@ describe("delivery across dropped connections", () => {
       {
         onData: ({ data }) => {
           if (data.type === "ready") ready = true;
-          if (data.type === "output") payload.push(data.data);
+          if (data.type === "output") payload.push(textOf(data.data));
           if (data.type === "snapshot") snapshots++;
         },
       },

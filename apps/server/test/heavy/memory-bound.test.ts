@@ -12,7 +12,7 @@ import {
   waitFor,
   within,
 } from "../faults-harness.js";
-import { OutputCollector } from "../harness.js";
+import { OutputCollector, textOf } from "../harness.js";
 
 afterEach(cleanupAll);
 
@@ -117,7 +117,7 @@ describe("memory under a flood", () => {
       {
         onData: ({ data }: { data: OutputStreamEvent }) => {
           liveEvents++;
-          if (data.type === "output") marked.push(data.data);
+          if (data.type === "output") marked.push(textOf(data.data));
           if (data.type === "snapshot") liveSnapshots++;
         },
       },
