@@ -49,6 +49,8 @@ const live = new Set<ChildProcess>();
 export async function startServerProcess(options: ServerOptions = {}): Promise<ServerProcess> {
   const args = ["--expose-gc"];
   if (options.cpuProfDir) args.push("--cpu-prof", `--cpu-prof-dir=${options.cpuProfDir}`);
+  // BENCH_SERVER_NODE_ARGS="--trace-gc ..." passes V8/Node flags to the server (for diagnosis).
+  args.push(...(process.env.BENCH_SERVER_NODE_ARGS?.split(" ").filter(Boolean) ?? []));
   const child = spawn(process.execPath, [...args, entry], {
     env: {
       ...benchEnv(),
@@ -68,7 +70,11 @@ export async function startServerProcess(options: ServerOptions = {}): Promise<S
     const timer = setTimeout(() => reject(new Error("server child did not start in 15 s")), 15_000);
     child.once("exit", (code) => reject(new Error(`server child exited with ${code}`)));
     lines.on("line", (line) => {
-      if (!line.startsWith("{")) return;
+      if (!line.startsWith("{")) {
+        // Not the announcement: diagnostics (e.g. --trace-gc) the child printed to stdout.
+        process.stderr.write(`${line}\n`);
+        return;
+      }
       const parsed = JSON.parse(line) as { port?: number };
       if (typeof parsed.port === "number") {
         clearTimeout(timer);
