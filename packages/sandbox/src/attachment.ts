@@ -19,6 +19,12 @@ export interface AttachOptions {
    * last one, a pausable PTY waits for it instead of flooding past what the log keeps.
    */
   clientId?: string | undefined;
+  /**
+   * True: an `output` event's `data` is a view of the session's log, valid until control returns
+   * to the event loop, for a transport that sends each event before it awaits anything else (it
+   * saves a copy per event). Default false: `data` is a copy the caller owns.
+   */
+  views?: boolean;
 }
 
 /** What an attachment tells its session. */
@@ -36,6 +42,7 @@ export class Attachment {
   readonly #session: Session;
   readonly #hooks: AttachmentHooks;
   readonly #acks: boolean;
+  readonly #views: boolean;
   readonly #maxEventBytes: number;
   /** Output before this offset was written before the client attached: replay, not live. */
   readonly #replayUntil: number;
@@ -56,6 +63,7 @@ export class Attachment {
     this.#hooks = hooks;
     this.clientId = options.clientId;
     this.#acks = options.acks ?? false;
+    this.#views = options.views ?? false;
     this.#maxEventBytes =
       options.maxEventBytes ?? (this.#acks ? FLOW_EVENT_BYTES : DEFAULT_MAX_EVENT_BYTES);
     this.#replayUntil = session.log.end;
@@ -226,8 +234,8 @@ export class Attachment {
       this.#ackBlocked = true;
       this.#hooks.flowChanged();
     }
-    // The log's own bytes, not a copy and not a string: transports send them as they are.
-    const data = slice.bytes;
+    // Bytes, not a string: transports send them as they are, terminals parse them as they are.
+    const data = this.#views ? slice.bytes : Buffer.from(slice.bytes);
     return {
       offset: slice.to,
       event: replay ? { type: "output", data, replay: true } : { type: "output", data },

@@ -41,6 +41,26 @@ describe("OutputLog", () => {
     expect(again.bytes.byteOffset).toBe(first.bytes.byteOffset);
   });
 
+  it("reuses a dropped block only on a later turn of the loop, so views read now stay intact", async () => {
+    const block = 4096; // big enough for a block of its own, not a slice of Node's buffer pool
+    const log = new OutputLog({ capacity: 4 * block, blockSize: block });
+    log.append(Buffer.alloc(5 * block, "a"));
+    const first = log.read(0, block)!;
+    const second = log.read(block, block)!;
+    // This turn: the two oldest blocks are dropped and new ones filled; their views are untouched.
+    log.append(Buffer.alloc(2 * block, "b"));
+    expect(log.read(0, block)).toBeNull();
+    expect(log.read(block, block)).toBeNull();
+    expect(first.bytes.toString()).toBe("a".repeat(block));
+    expect(second.bytes.toString()).toBe("a".repeat(block));
+    // A later turn: new output goes into a dropped block instead of new memory.
+    await new Promise((resolve) => setImmediate(resolve));
+    log.append(Buffer.alloc(block, "c"));
+    const newest = log.read(log.end - block, block)!;
+    expect(newest.bytes.toString()).toBe("c".repeat(block));
+    expect([first.bytes.buffer, second.bytes.buffer]).toContain(newest.bytes.buffer);
+  });
+
   it("copies a character that straddles two blocks whole, with at most 3 bytes after it", () => {
     const log = new OutputLog({ capacity: 1024, blockSize: 8 });
     log.append(Buffer.from("abcdef€xyz")); // € (3 bytes) sits at 6..9, across the boundary at 8

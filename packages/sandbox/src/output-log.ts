@@ -8,7 +8,11 @@ export const DEFAULT_LOG_CAPACITY = 4 * 1024 * 1024;
 /** Bytes per storage block: appends fill blocks; whole blocks are dropped when over capacity. */
 const DEFAULT_BLOCK_SIZE = 64 * 1024;
 
-/** A range of the log, ready to send: `data` holds exactly the bytes from `from` to `to`. */
+/**
+ * A range of the log, ready to send: `bytes` holds exactly the bytes from `from` to `to`. It is a
+ * view of the log's memory, valid until control returns to the event loop: send or copy it
+ * before awaiting anything that waits on I/O or timers.
+ */
 export interface LogSlice {
   from: number;
   to: number;
@@ -24,7 +28,7 @@ export interface OutputLogOptions {
 
 /**
  * Append-only byte log addressed by absolute offset (bytes since the session began). Memory stays
- * between `capacity` and `capacity + 2 * blockSize` however much is written; `start` says where
+ * between `capacity` and `capacity + 3 * blockSize` however much is written; `start` says where
  * the retained history begins.
  */
 export class OutputLog {
@@ -36,6 +40,12 @@ export class OutputLog {
   #firstBlock = 0;
   #end = 0;
   #closed = false;
+  /**
+   * A dropped block, reused for the next one, so a flood allocates no memory: fresh 64 KiB blocks
+   * outlived young-generation collections and kept V8 running full collections on another core.
+   * A dropped block becomes spare only on the loop's next turn, so views read this turn stay valid.
+   */
+  #spare: Buffer | null = null;
   readonly #changes = new ChangeSignal();
 
   constructor(options: OutputLogOptions = {}) {
@@ -89,9 +99,9 @@ export class OutputLog {
    * Returns null when `from` is no longer retained. `from` past the end reads nothing.
    *
    * A slice stops at the end of its storage block, so it is a view of the log's memory rather
-   * than a copy: a copy per read made enough garbage during a flood to keep the garbage
-   * collector busy on another core. Blocks are written once and never reused, so a view stays
-   * valid after the log drops its block. Only a character straddling two blocks is copied.
+   * than a copy (valid until control returns to the event loop, see LogSlice): a copy per read
+   * made enough garbage during a flood to keep the garbage collector busy on another core. Only
+   * a character straddling two blocks is copied.
    */
   read(from: number, maxBytes: number): LogSlice | null {
     if (from < this.start) return null;
@@ -106,11 +116,11 @@ export class OutputLog {
     return { from: begin, to, bytes: this.#copy(begin, to) };
   }
 
-  /** The bytes from `from` up to `to` or the end of `from`'s block, as stored (a view); null when `from` is gone. */
+  /** A copy of the bytes from `from` up to `to` or the end of `from`'s block, as stored; null when `from` is gone. */
   readRaw(from: number, to: number): Buffer | null {
     if (from < this.start) return null;
     const blockEnd = (Math.floor(from / this.#blockSize) + 1) * this.#blockSize;
-    return this.#copy(from, Math.min(to, this.#end, blockEnd));
+    return Buffer.from(this.#copy(from, Math.min(to, this.#end, blockEnd)));
   }
 
   /** Resolves once bytes are appended or the log closes (or `signal` aborts). */
@@ -131,10 +141,12 @@ export class OutputLog {
   }
 
   #addBlock(): void {
-    this.#blocks.push(Buffer.allocUnsafe(this.#blockSize));
+    this.#blocks.push(this.#spare ?? Buffer.allocUnsafe(this.#blockSize));
+    this.#spare = null;
     if (this.#blocks.length > this.#maxBlocks) {
-      this.#blocks.shift();
+      const dropped = this.#blocks.shift()!;
       this.#firstBlock++;
+      setImmediate(() => (this.#spare = dropped));
     }
   }
 

@@ -75,7 +75,8 @@ export const terminalRouter = router({
     }
     const from = input.lastEventId ? Number(input.lastEventId) : null;
     const clientId = input.clientId;
-    const attachment = session.attach({ from, acks: input.acks ?? false, clientId });
+    // Views of the log: outputStream yields each event and tRPC encodes it before anything else runs.
+    const attachment = session.attach({ from, acks: input.acks ?? false, clientId, views: true });
     if (clientId) ctx.connection.trackAttachment(session.id, clientId, attachment);
     ctx.logger.debug({ sessionId: session.id, connection: ctx.connection.id, from }, "attached");
     try {
