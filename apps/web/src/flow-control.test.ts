@@ -1,11 +1,16 @@
 // Unit tests of output acknowledgements against the server's flow-control watermarks.
-import { FLOW_ACK_BYTES, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
+import { FLOW_ACK_BYTES, FLOW_MIN_WINDOW } from "@porthole/protocol";
 import { describe, expect, it } from "vitest";
 import { FlowControl } from "./flow-control.js";
 
+/** Acks at once (no deferral to the end of the parse slice), so each step is visible. */
 function setup(ackBytes = FLOW_ACK_BYTES) {
   const acks: number[] = [];
-  const flow = new FlowControl((offset) => acks.push(offset), ackBytes);
+  const flow = new FlowControl(
+    (offset) => acks.push(offset),
+    ackBytes,
+    (flush) => flush(),
+  );
   return { flow, acks };
 }
 
@@ -63,6 +68,17 @@ describe("FlowControl", () => {
     expect(acks).toEqual([900_000, 12_000]);
   });
 
+  it("sends one ack for all the chunks xterm parsed in one slice", async () => {
+    const acks: number[] = [];
+    const flow = new FlowControl((offset) => acks.push(offset), 5000);
+    for (const offset of [30_000, 60_000, 90_000]) flow.onReceived(offset);
+    // xterm calls the three write callbacks one after another within one task.
+    for (const offset of [30_000, 60_000, 90_000]) flow.onWritten(offset);
+    expect(acks).toEqual([]);
+    await Promise.resolve();
+    expect(acks).toEqual([90_000]);
+  });
+
   it("keeps the server's unacknowledged window below the high watermark while a flood renders", () => {
     // A server model: sends 64 KiB events while unacked <= HIGH, resumes at LOW.
     const { flow, acks } = setup();
@@ -75,14 +91,14 @@ describe("FlowControl", () => {
         sent += 16 * 1024;
         flow.onReceived(sent);
         rendered.push(sent);
-        if (sent - acked > FLOW_HIGH_WATERMARK) blocked = true;
+        if (sent - acked > FLOW_MIN_WINDOW) blocked = true;
       }
       // The terminal renders one chunk per step.
       const next = rendered.shift();
       if (next !== undefined) flow.onWritten(next);
       acked = acks.at(-1) ?? 0;
-      if (blocked && sent - acked <= FLOW_LOW_WATERMARK) blocked = false;
-      expect(sent - acked).toBeLessThanOrEqual(FLOW_HIGH_WATERMARK + 16 * 1024);
+      if (blocked && sent - acked <= FLOW_MIN_WINDOW / 2) blocked = false;
+      expect(sent - acked).toBeLessThanOrEqual(FLOW_MIN_WINDOW + 16 * 1024);
     }
     expect(sent).toBeGreaterThan(1_000_000);
   });

@@ -43,15 +43,28 @@ export const ID_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /**
  * Flow control for clients that acknowledge output (browser terminals): the server stops sending
- * to a client holding more than FLOW_HIGH_WATERMARK unacknowledged bytes and starts again below
- * FLOW_LOW_WATERMARK (half the window, so drawing overlaps the round trip of the acks). Small
- * enough that Ctrl-C during a flood shows its prompt at once.
+ * to a client holding more than its window of unacknowledged bytes and starts again at half of
+ * it, so drawing overlaps the round trip of the acks. The window is FLOW_WINDOW_MS of the rate at
+ * which the client has been acknowledging, between FLOW_MIN_WINDOW and FLOW_MAX_WINDOW: the
+ * prompt after Ctrl-C is never much more than FLOW_WINDOW_MS of drawing behind, whether the flood
+ * is long lines (~35 MB/s in xterm.js, a big window) or `yes` (~4 MB/s, a small one). A fixed
+ * window in bytes is either too small for the first (xterm.js reads no messages while it parses
+ * a 12 ms slice and draws, so 128 KiB caps a flood at ~8 MB/s) or too large for the second.
  */
-export const FLOW_HIGH_WATERMARK = 128 * 1024;
-export const FLOW_LOW_WATERMARK = 64 * 1024;
+export const FLOW_MIN_WINDOW = 128 * 1024;
+export const FLOW_WINDOW_MS = 50;
+export const FLOW_MAX_WINDOW = 2 * 1024 * 1024;
 
-/** Largest output event for a client that acknowledges: several fit in one flow-control window. */
+/** The acknowledgement rate is measured over at least this long (acks come in bursts). */
+export const FLOW_RATE_INTERVAL_MS = 25;
+
+/**
+ * Largest output event for a client that acknowledges: several fit in one flow-control window.
+ * It grows with the window (an eighth of it) up to FLOW_MAX_EVENT_BYTES: each event costs the
+ * browser a message and an ack however large it is.
+ */
 export const FLOW_EVENT_BYTES = 32 * 1024;
+export const FLOW_MAX_EVENT_BYTES = 64 * 1024;
 
 /** A client acknowledges once it has rendered at least this many bytes since its last ack. */
 export const FLOW_ACK_BYTES = 5_000;

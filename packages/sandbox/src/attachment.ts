@@ -1,5 +1,12 @@
 // One client's read position in a session: replay, then live output, snapshots when it fell behind.
-import { FLOW_EVENT_BYTES, FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK } from "@porthole/protocol";
+import {
+  FLOW_EVENT_BYTES,
+  FLOW_MIN_WINDOW,
+  FLOW_MAX_EVENT_BYTES,
+  FLOW_MAX_WINDOW,
+  FLOW_RATE_INTERVAL_MS,
+  FLOW_WINDOW_MS,
+} from "@porthole/protocol";
 import { ChangeSignal, delay, firstOf, type Wait } from "./change-signal.js";
 import type { Session, SessionEvent } from "./session.js";
 
@@ -43,7 +50,8 @@ export class Attachment {
   readonly #hooks: AttachmentHooks;
   readonly #acks: boolean;
   readonly #views: boolean;
-  readonly #maxEventBytes: number;
+  /** Set by the caller (a fixed size), or null: sized from the flow-control window. */
+  readonly #maxEventBytes: number | null;
   /** Output before this offset was written before the client attached: replay, not live. */
   readonly #replayUntil: number;
   readonly #fromElsewhere: boolean;
@@ -57,6 +65,11 @@ export class Attachment {
   #backpressured = false;
   #ackBlocked = false;
   readonly #ackChanges = new ChangeSignal();
+  /** Unacknowledged bytes this client may hold (see FLOW_WINDOW_MS). */
+  #window = FLOW_MIN_WINDOW;
+  /** Where the current measurement of the ack rate started: when, and the offset acked then. */
+  #rateSince = performance.now();
+  #rateFrom: number;
 
   constructor(session: Session, options: AttachOptions, hooks: AttachmentHooks) {
     this.#session = session;
@@ -64,14 +77,14 @@ export class Attachment {
     this.clientId = options.clientId;
     this.#acks = options.acks ?? false;
     this.#views = options.views ?? false;
-    this.#maxEventBytes =
-      options.maxEventBytes ?? (this.#acks ? FLOW_EVENT_BYTES : DEFAULT_MAX_EVENT_BYTES);
+    this.#maxEventBytes = options.maxEventBytes ?? (this.#acks ? null : DEFAULT_MAX_EVENT_BYTES);
     this.#replayUntil = session.log.end;
     // An offset past the end comes from another life of this session (a server restart that
     // took its sandbox back starts a new log): the client gets the screen, not a guess.
     this.#fromElsewhere = options.from !== null && options.from > session.log.end;
     this.#cursor = options.from === null || this.#fromElsewhere ? null : options.from;
     this.#acked = this.#cursor ?? 0;
+    this.#rateFrom = this.#acked;
     this.#size = { cols: session.cols, rows: session.rows };
   }
 
@@ -96,11 +109,33 @@ export class Attachment {
   ack(offset: number): void {
     if (offset <= this.#acked) return;
     this.#acked = Math.min(offset, this.#cursor ?? offset);
-    if (this.#ackBlocked && this.#unacked() <= FLOW_LOW_WATERMARK) {
+    this.#sizeWindow();
+    if (this.#ackBlocked && this.#unacked() <= this.#window / 2) {
       this.#ackBlocked = false;
       this.#hooks.flowChanged();
       this.#ackChanges.notify();
     }
+  }
+
+  /**
+   * Sets the window to FLOW_WINDOW_MS of the rate acks arrived at over the last interval. While
+   * the window is what limits a fast client, each interval grows it by FLOW_WINDOW_MS over the
+   * round trip, until the client's drawing is the limit (or FLOW_MAX_WINDOW).
+   */
+  #sizeWindow(): void {
+    const now = performance.now();
+    const elapsed = now - this.#rateSince;
+    if (elapsed < FLOW_RATE_INTERVAL_MS) return;
+    const rate = (this.#acked - this.#rateFrom) / elapsed;
+    this.#window = Math.min(FLOW_MAX_WINDOW, Math.max(FLOW_MIN_WINDOW, rate * FLOW_WINDOW_MS));
+    this.#rateSince = now;
+    this.#rateFrom = this.#acked;
+  }
+
+  /** The largest output event now: an eighth of the window, so several are always in flight. */
+  #eventBytes(): number {
+    if (this.#maxEventBytes !== null) return this.#maxEventBytes;
+    return Math.min(FLOW_MAX_EVENT_BYTES, Math.max(FLOW_EVENT_BYTES, Math.floor(this.#window / 8)));
   }
 
   /** Bytes written to the log that this client has not been sent yet. */
@@ -117,7 +152,7 @@ export class Attachment {
   async gather(bytes: number, maxWaitMs: number, signal?: AbortSignal): Promise<void> {
     // Nothing to wait for when a full event is already there, or when no more is coming soon:
     // the PTY is paused (waiting would stall every flow-control window by maxWaitMs).
-    const enough = Math.min(bytes, this.#maxEventBytes);
+    const enough = Math.min(bytes, this.#eventBytes());
     if (
       this.pending >= enough ||
       this.#session.log.closed ||
@@ -205,6 +240,8 @@ export class Attachment {
       const snapshot = await this.#session.screen.snapshot();
       this.#cursor = snapshot.offset;
       this.#acked = Math.max(this.#acked, snapshot.offset);
+      // Skipped bytes were never drawn: they say nothing about how fast this client draws.
+      this.#rateFrom = this.#acked;
       return {
         offset: snapshot.offset,
         event: {
@@ -220,9 +257,8 @@ export class Attachment {
     if (this.#cursor >= log.end) return null;
     // Keep replayed and live bytes in separate events so the client knows which is which.
     const replay = this.#cursor < this.#replayUntil;
-    const limit = replay
-      ? Math.min(this.#maxEventBytes, this.#replayUntil - this.#cursor)
-      : this.#maxEventBytes;
+    const maxBytes = this.#eventBytes();
+    const limit = replay ? Math.min(maxBytes, this.#replayUntil - this.#cursor) : maxBytes;
     const slice = log.read(this.#cursor, limit);
     if (!slice) return this.#output();
     if (slice.to === slice.from) {
@@ -230,7 +266,7 @@ export class Attachment {
       return null;
     }
     this.#cursor = slice.to;
-    if (this.#acks && this.#unacked() > FLOW_HIGH_WATERMARK) {
+    if (this.#acks && this.#unacked() > this.#window) {
       this.#ackBlocked = true;
       this.#hooks.flowChanged();
     }
