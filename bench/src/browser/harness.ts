@@ -1,11 +1,12 @@
 // Serves the bench page (with xterm.js and the tRPC client from node_modules) and drives Chromium.
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { Readable, Writable } from "node:stream";
 import { FLOW_ACK_BYTES } from "@porthole/protocol";
 import { BENCH_TOKEN, startServerProcess, type ServerProcess } from "../server.js";
 import { COLS, MARKER, PROMPT, ROWS } from "../shell.js";
@@ -22,6 +23,7 @@ const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
   "--no-first-run",
+  "--window-size=1280,900",
 ];
 
 const require = createRequire(import.meta.url);
@@ -53,12 +55,16 @@ function mounts(): Map<string, string> {
     ["/m/@trpc/client/", packageDir("@trpc/client")],
     ["/m/@trpc/server/", packageDir("@trpc/server")],
     ["/m/@xterm/xterm/", packageDir("@xterm/xterm")],
+    ["/m/@porthole/protocol/", packageDir("@porthole/protocol")],
   ]);
 }
 
 /** The import map: each package export's ESM entry, so the page's bare imports resolve. */
 function importMap(): Record<string, string> {
-  const map: Record<string, string> = { "@xterm/xterm": "/m/@xterm/xterm/lib/xterm.mjs" };
+  const map: Record<string, string> = {
+    "@xterm/xterm": "/m/@xterm/xterm/lib/xterm.mjs",
+    "@porthole/protocol/wire": "/m/@porthole/protocol/dist/wire.js",
+  };
   for (const name of ["@trpc/client", "@trpc/server"]) {
     const manifest = JSON.parse(readFileSync(join(packageDir(name), "package.json"), "utf8")) as {
       exports: Record<string, { import?: { default?: string } } | string>;
@@ -111,10 +117,88 @@ async function servePage(): Promise<{ server: Server; origin: string }> {
   return { server, origin: `http://127.0.0.1:${port}` };
 }
 
+/** The part of a page the scenarios use: Playwright's `evaluate(fn, arg)`. */
+export interface BenchPageHandle {
+  evaluate<R, A = undefined>(fn: (arg: A) => R | Promise<R>, arg?: A): Promise<R>;
+}
+
 /** A Chromium page connected to a Porthole server, with `window.bench` ready. */
 export interface BenchBrowser {
-  page: Page;
+  page: BenchPageHandle;
   close(): Promise<void>;
+}
+
+interface CdpMessage {
+  id?: number;
+  method?: string;
+  params?: { exceptionDetails?: { exception?: { description?: string }; text?: string } };
+  result?: unknown;
+  error?: { message: string };
+}
+
+/**
+ * The DevTools protocol over Chromium's --remote-debugging-pipe (NUL-separated JSON), with only
+ * Runtime and Target in use. Not Playwright: it enables the Network domain on every page, and
+ * Chromium then copies each WebSocket frame to the driver, which on a 2-core machine costs the
+ * Porthole side of `render` ~0.15-0.2x of its ratio (the baseline sends no frames).
+ */
+class CdpPipe {
+  readonly #out: Writable;
+  readonly #pending = new Map<number, { resolve(r: unknown): void; reject(e: Error): void }>();
+  #nextId = 1;
+  #buffer = "";
+  /** Uncaught page exceptions (for a page that does not load). */
+  readonly errors: string[] = [];
+
+  constructor(out: Writable, input: Readable) {
+    this.#out = out;
+    // When Chromium goes away, calls still waiting fail instead of hanging the run.
+    input.on("close", () => {
+      for (const call of this.#pending.values()) call.reject(new Error("Chromium exited"));
+      this.#pending.clear();
+    });
+    out.on("error", () => {});
+    input.setEncoding("utf8");
+    input.on("data", (chunk: string) => {
+      this.#buffer += chunk;
+      for (let end = this.#buffer.indexOf("\0"); end >= 0; end = this.#buffer.indexOf("\0")) {
+        this.#receive(JSON.parse(this.#buffer.slice(0, end)) as CdpMessage);
+        this.#buffer = this.#buffer.slice(end + 1);
+      }
+    });
+  }
+
+  #receive(message: CdpMessage): void {
+    if (message.method === "Runtime.exceptionThrown") {
+      const details = message.params?.exceptionDetails;
+      this.errors.push(details?.exception?.description ?? details?.text ?? "unknown error");
+    }
+    const call = message.id === undefined ? undefined : this.#pending.get(message.id);
+    if (!call || message.id === undefined) return;
+    this.#pending.delete(message.id);
+    if (message.error) call.reject(new Error(message.error.message));
+    else call.resolve(message.result);
+  }
+
+  send<T>(method: string, params: object = {}, sessionId?: string): Promise<T> {
+    const id = this.#nextId++;
+    this.#out.write(`${JSON.stringify({ id, method, params, sessionId })}\0`);
+    return new Promise<T>((resolve, reject) =>
+      this.#pending.set(id, { resolve: (r) => resolve(r as T), reject }),
+    );
+  }
+}
+
+/** Evaluates `expression` in the page, awaiting a promise; its value must be JSON. */
+async function evaluateIn<R>(cdp: CdpPipe, sessionId: string, expression: string): Promise<R> {
+  const { result, exceptionDetails } = await cdp.send<{
+    result: { value?: R };
+    exceptionDetails?: { exception?: { description?: string }; text: string };
+  }>("Runtime.evaluate", { expression, awaitPromise: true, returnByValue: true }, sessionId);
+  if (exceptionDetails) {
+    throw new Error(exceptionDetails.exception?.description ?? exceptionDetails.text);
+  }
+  return result.value as R;
 }
 
 /** The origin the page is served from must be allowed by the server: pass it as FRONTEND_URL. */
@@ -133,23 +217,45 @@ export async function startPageServer(): Promise<{ origin: string; close(): Prom
 /** Launches Chromium (fresh profile) on the bench page, connected to `server`. */
 export async function openBenchPage(origin: string, server: ServerProcess): Promise<BenchBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "porthole-bench-chromium-"));
-  let context: BrowserContext | null = null;
+  const chromium: ChildProcess = spawn(
+    CHROMIUM,
+    [...CHROMIUM_ARGS, "--remote-debugging-pipe", `--user-data-dir=${profile}`, `${origin}/`],
+    { stdio: ["ignore", "ignore", "ignore", "pipe", "pipe"] },
+  );
+  const exited = new Promise<void>((ok) => chromium.once("exit", () => ok()));
+  const cdp = new CdpPipe(chromium.stdio[3] as Writable, chromium.stdio[4] as Readable);
+  const close = async () => {
+    // Browser.close lets Chromium's helpers finish writing the profile before it is removed.
+    await Promise.race([cdp.send("Browser.close"), exited]);
+    const killer = setTimeout(() => chromium.kill("SIGKILL"), 5000);
+    await exited;
+    clearTimeout(killer);
+    rmSync(profile, { recursive: true, force: true, maxRetries: 5 });
+  };
   try {
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 900 },
+    const deadline = Date.now() + 20_000;
+    const pause = () => new Promise((ok) => setTimeout(ok, 50));
+    let target: { targetId: string; type: string } | undefined;
+    while (!target) {
+      if (Date.now() > deadline) throw new Error("Chromium opened no page");
+      const { targetInfos } = await cdp.send<{
+        targetInfos: { targetId: string; type: string }[];
+      }>("Target.getTargets");
+      target = targetInfos.find((t) => t.type === "page");
+      if (!target) await pause();
+    }
+    const { sessionId } = await cdp.send<{ sessionId: string }>("Target.attachToTarget", {
+      targetId: target.targetId,
+      flatten: true,
     });
-    const page = context.pages()[0] ?? (await context.newPage());
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${origin}/`);
-    await page
-      .waitForFunction(() => document.title === "bench page ready", undefined, { timeout: 20_000 })
-      .catch(() => {
-        throw new Error(`bench page did not load: ${errors.join("; ") || "no error reported"}`);
-      });
+    await cdp.send("Runtime.enable", {}, sessionId);
+    const evaluate = <R>(expression: string) => evaluateIn<R>(cdp, sessionId, expression);
+    while ((await evaluate<string>("document.title")) !== "bench page ready") {
+      if (Date.now() > deadline) {
+        throw new Error(`bench page did not load: ${cdp.errors.join("; ") || "no error reported"}`);
+      }
+      await pause();
+    }
     const settings: PageSettings = {
       wsUrl: server.wsUrl,
       token: BENCH_TOKEN,
@@ -159,22 +265,16 @@ export async function openBenchPage(origin: string, server: ServerProcess): Prom
       marker: MARKER,
       ackBytes: FLOW_ACK_BYTES,
     };
-    await page.evaluate(
-      (s) =>
-        (window as unknown as { bench: { init(s: PageSettings): Promise<void> } }).bench.init(s),
-      settings,
-    );
-    const opened = context;
+    await evaluate(`window.bench.init(${JSON.stringify(settings)})`);
     return {
-      page,
-      close: async () => {
-        await opened.close();
-        rmSync(profile, { recursive: true, force: true });
+      // Like Playwright's page.evaluate: the function's source, called with its JSON argument.
+      page: {
+        evaluate: (fn, arg) => evaluate(`(${fn.toString()})(${JSON.stringify(arg) ?? ""})`),
       },
+      close,
     };
   } catch (error) {
-    await context?.close();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
     throw error;
   }
 }

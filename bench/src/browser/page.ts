@@ -1,6 +1,7 @@
 // Runs inside Chromium: xterm.js fed by the real tRPC client (Porthole) or straight (baseline).
 /// <reference lib="dom" />
-import { wireEncoder, wireTransformer } from "@porthole/protocol";
+// The wire module alone: the page has no bundler, and the package index would pull in zod.
+import { wireEncoder, wireTransformer } from "@porthole/protocol/wire";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 
@@ -22,7 +23,7 @@ export interface PageSettings {
   rows: number;
   prompt: string;
   marker: string;
-  /** Acknowledge every this many rendered bytes (the protocol's FLOW_ACK_BYTES). */
+  /** Acknowledge once this many bytes were rendered (the protocol's FLOW_ACK_BYTES). */
   ackBytes: number;
 }
 
@@ -66,7 +67,19 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
   const { term, remove } = newTerminal();
   const clientId = `page-${Math.random().toString(36).slice(2, 10)}`;
   let seq = 0;
+  let received = 0;
+  let parsed = 0;
   let acked = 0;
+  let ackQueued = false;
+  // Like the web app's FlowControl: one ack per xterm parse slice (its write callbacks run one
+  // after another), once `ackBytes` were parsed or parsing caught up with what arrived.
+  const ack = () => {
+    ackQueued = false;
+    if (parsed - acked >= settings.ackBytes || (parsed >= received && parsed > acked)) {
+      acked = parsed;
+      void trpc.terminal.ack.mutate({ sessionId: info.id, clientId, offset: parsed });
+    }
+  };
   let lastDone = performance.now();
   const waiters: { text: string; window: string; resolve: (at: number) => void }[] = [];
   const decoder = new TextDecoder();
@@ -76,6 +89,8 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
       onData: ({ id, data }) => {
         if (data.type !== "output" && data.type !== "snapshot") return;
         const chunk = data.data;
+        const offset = Number(id);
+        received = Math.max(received, offset);
         capture?.push(chunk);
         const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
         const due = waiters.filter((w) => {
@@ -89,10 +104,10 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
             waiters.splice(waiters.indexOf(w), 1);
             w.resolve(lastDone);
           }
-          const offset = Number(id);
-          if (offset - acked >= settings.ackBytes) {
-            acked = offset;
-            void trpc.terminal.ack.mutate({ sessionId: info.id, clientId, offset });
+          parsed = Math.max(parsed, offset);
+          if (!ackQueued) {
+            ackQueued = true;
+            queueMicrotask(ack);
           }
         });
       },
