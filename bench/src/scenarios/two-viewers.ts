@@ -58,6 +58,9 @@ export const twoViewers: Scenario = {
     } finally {
       stalledClient.resumeReading();
       await stalled.close();
+      // attachTerm does not own the connection it was given: without this it would keep
+      // reconnecting to the stopped server and the run would never exit.
+      stalledClient.close();
       await shared.close();
       await alone.close();
       await server.stop();
