@@ -33,6 +33,23 @@ async function readUntilBlocked(attachment: Attachment, ack: boolean): Promise<n
   return sent;
 }
 
+/** A client that draws `bytes` every `pauseMs` for `rounds`; returns the offset it acked last. */
+async function drawAtRate(
+  pty: FakePty,
+  attachment: Attachment,
+  bytes: number,
+  pauseMs: number,
+  rounds: number,
+): Promise<number> {
+  let acked = 0;
+  for (let round = 0; round < rounds; round++) {
+    pty.emit("x".repeat(bytes));
+    acked = await readUntilBlocked(attachment, true);
+    await sleep(pauseMs);
+  }
+  return acked;
+}
+
 describe("the flow-control window", () => {
   it(`starts at FLOW_MIN_WINDOW (${FLOW_MIN_WINDOW} bytes) unacknowledged`, async () => {
     const { pty, attachment } = await acknowledgingClient();
@@ -44,13 +61,8 @@ describe("the flow-control window", () => {
 
   it(`grows with a fast client's ack rate, up to FLOW_MAX_WINDOW (${FLOW_MAX_WINDOW} bytes)`, async () => {
     const { pty, attachment } = await acknowledgingClient();
-    let acked = 0;
     // A client that draws 2 MiB every ~30 ms (~70 MB/s): 50 ms of that is more than the cap.
-    for (let round = 0; round < 6; round++) {
-      pty.emit("x".repeat(2 * 1024 * 1024));
-      acked = await readUntilBlocked(attachment, true);
-      await sleep(30);
-    }
+    const acked = await drawAtRate(pty, attachment, 2 * 1024 * 1024, 30, 6);
     // It stops acknowledging: it is sent a full window, never more.
     pty.emit("x".repeat(2 * FLOW_MAX_WINDOW));
     const sent = await readUntilBlocked(attachment, false);
@@ -60,18 +72,9 @@ describe("the flow-control window", () => {
 
   it("shrinks back to FLOW_MIN_WINDOW for a client that draws slowly", async () => {
     const { pty, attachment } = await acknowledgingClient();
-    let acked = 0;
-    for (let round = 0; round < 4; round++) {
-      pty.emit("x".repeat(2 * 1024 * 1024));
-      acked = await readUntilBlocked(attachment, true);
-      await sleep(30);
-    }
+    await drawAtRate(pty, attachment, 2 * 1024 * 1024, 30, 4);
     // Now 16 KiB per 40 ms (0.4 MB/s): 50 ms of that is far below the minimum.
-    for (let round = 0; round < 4; round++) {
-      pty.emit("x".repeat(16 * 1024));
-      acked = await readUntilBlocked(attachment, true);
-      await sleep(40);
-    }
+    const acked = await drawAtRate(pty, attachment, 16 * 1024, 40, 4);
     pty.emit("x".repeat(2 * FLOW_MAX_WINDOW));
     const sent = await readUntilBlocked(attachment, false);
     expect(sent - acked).toBeLessThanOrEqual(FLOW_MIN_WINDOW + FLOW_MAX_EVENT_BYTES);
