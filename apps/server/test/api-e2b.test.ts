@@ -40,12 +40,7 @@ describe("sessions on E2B", () => {
       "starting-shell",
       "ready",
     ]);
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c",
-      seq: 0,
-      data: "echo e2b-$((6*7))\r",
-    });
+    await out.type("echo e2b-$((6*7))\r");
     await out.untilText(/e2b-42/);
     await client.terminal.resize.mutate({
       sessionId: info.id,
@@ -72,12 +67,7 @@ describe("sessions on E2B", () => {
     const info = await client.session.create.mutate({ cols: 80, rows: 24 });
     const out = new OutputCollector(client, info.id, { clientId: "c" });
     await out.untilEvent("ready");
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c",
-      seq: 0,
-      data: "echo BEGIN-$((1)); seq 1 50000; echo END-$((2))\r",
-    });
+    await out.type("echo BEGIN-$((1)); seq 1 50000; echo END-$((2))\r");
     let drops = 0;
     while (!/END-2/.test(out.text)) {
       await new Promise((resolve) => setTimeout(resolve, 20));

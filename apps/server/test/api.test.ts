@@ -30,12 +30,7 @@ describe("sessions end to end", () => {
     const out = new OutputCollector(client, info.id, { clientId: "c1" });
     await out.untilEvent("ready");
     expect(out.events.map((e) => e.event.type)).toContain("status");
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c1",
-      seq: 0,
-      data: "echo hel''lo\r",
-    });
+    await out.type("echo hel''lo\r");
     await out.untilText(/hello/);
     await client.terminal.resize.mutate({
       sessionId: info.id,
@@ -78,12 +73,7 @@ describe("sessions end to end", () => {
     const info = await client.session.create.mutate({ cols: 80, rows: 24 });
     const out = new OutputCollector(client, info.id);
     await out.untilEvent("ready");
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c",
-      seq: 0,
-      data: "exit 7\r",
-    });
+    await out.type("exit 7\r");
     await out.untilEvent("exit");
     expect(out.events.at(-1)!.event).toEqual({ type: "exit", code: 7, signal: null });
   });
@@ -111,12 +101,7 @@ describe("resume after dropped connections", () => {
     const out = new OutputCollector(client, info.id);
     await out.untilEvent("ready");
     // The prompt and echo vary; the payload between the markers must arrive exactly once.
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c",
-      seq: 0,
-      data: "echo BEGIN-$((1)); seq 1 150000; echo END-$((2))\r",
-    });
+    await out.type("echo BEGIN-$((1)); seq 1 150000; echo END-$((2))\r");
     let drops = 0;
     while (!/END-2/.test(out.text)) {
       await new Promise((resolve) => setTimeout(resolve, 5));

@@ -25,12 +25,9 @@ describe("a shell killed with SIGKILL", () => {
     const out = new OutputCollector(client, info.id);
     await out.untilEvent("ready");
     // A background job and one that ignores SIGHUP: both must go with the shell.
-    await client.terminal.input.mutate({
-      sessionId: info.id,
-      clientId: "c",
-      seq: 0,
-      data: "sleep 1001 & nohup sleep 1002 >/dev/null 2>&1 & echo pids=$$,$(jobs -p | tr '\\n' ,)\r",
-    });
+    await out.type(
+      "sleep 1001 & nohup sleep 1002 >/dev/null 2>&1 & echo pids=$$,$(jobs -p | tr '\\n' ,)\r",
+    );
     await out.untilText(/pids=\d+,\d+,\d+,/);
     const [shell, job, nohupJob] = /pids=(\d+),(\d+),(\d+),/.exec(out.text)!.slice(1).map(Number);
     expect(server.sessions.get(info.id)!.sandboxId).toBe(`local-${shell}`);

@@ -1,5 +1,10 @@
 // Test harness: a real server on 127.0.0.1 with a real tRPC client over a real WebSocket.
-import { wireEncoder, wireTransformer, type OutputStreamEvent } from "@porthole/protocol";
+import {
+  wireEncoder,
+  wireTransformer,
+  type OutputStreamEvent,
+  type SequencedResult,
+} from "@porthole/protocol";
 import { LocalProvider, type SandboxProvider } from "@porthole/sandbox";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { WebSocket } from "ws";
@@ -83,6 +88,8 @@ export class OutputCollector {
   stopped = false;
   readonly #unsubscribe: () => void;
   readonly #waiters = new Set<() => void>();
+  /** Types into the session: this collector's own input stream (its clientId, seq 0, 1, ...). */
+  readonly type: (data: string) => Promise<SequencedResult>;
 
   constructor(
     client: TRPCClient<AppRouter>,
@@ -113,6 +120,9 @@ export class OutputCollector {
       },
     );
     this.#unsubscribe = () => subscription.unsubscribe();
+    const clientId = options.clientId ?? "c";
+    let seq = 0;
+    this.type = (data) => client.terminal.input.mutate({ sessionId, clientId, seq: seq++, data });
   }
 
   /** Waits until `check()` holds, failing with what arrived after `timeoutMs`. */

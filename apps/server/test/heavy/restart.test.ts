@@ -30,12 +30,7 @@ async function sessionWithState(wsUrl: string): Promise<string> {
   const info = await client.session.create.mutate({ cols: 80, rows: 24 });
   const out = new OutputCollector(client, info.id, { clientId: "c" });
   await out.untilEvent("ready");
-  await client.terminal.input.mutate({
-    sessionId: info.id,
-    clientId: "c",
-    seq: 0,
-    data: "export MARK=$((40+2)); echo set-$MARK\r",
-  });
+  await out.type("export MARK=$((40+2)); echo set-$MARK\r");
   await out.untilText(/set-42/);
   out.stop();
   return info.id;
@@ -61,12 +56,7 @@ describe("a server restarted after SIGKILL", () => {
     );
     const out = new OutputCollector(client, sessionId, { clientId: "c2" });
     await out.untilEvent("ready");
-    await client.terminal.input.mutate({
-      sessionId,
-      clientId: "c2",
-      seq: 0,
-      data: "echo again-$MARK\r",
-    });
+    await out.type("echo again-$MARK\r");
     await out.untilText(/again-42/);
     expect(emulator.sandboxes.ids()).toHaveLength(1);
   });
