@@ -3,11 +3,16 @@ import { mkdirSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
-import pty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty, StartRequest } from "../provider.js";
 import { bubblewrapArgs, SANDBOX_WORKSPACE } from "./bubblewrap.js";
 import { findProgram } from "./find-program.js";
+import {
+  PtyThread,
+  type SpawnOptions,
+  type ThreadPty,
+  type ThreadPtyHandlers,
+} from "./pty-thread.js";
 import { signalSession } from "./process-session.js";
 import { buildShellEnv } from "./shell-env.js";
 
@@ -116,75 +121,87 @@ export class LocalProvider implements SandboxProvider {
       env.HOME = SANDBOX_WORKSPACE;
       cwd = workspace;
     }
-    let child: pty.IPty;
-    try {
-      child = pty.spawn(file, args, {
-        name: "xterm-256color",
-        cols: request.cols,
-        rows: request.rows,
-        cwd,
-        env,
-        encoding: null,
-      });
-    } catch (error) {
-      rmSync(workspace, { recursive: true, force: true });
-      throw new SandboxError(
-        "SANDBOX_FAILED",
-        `Could not start ${file}: ${(error as Error).message}`,
-        { cause: error },
-      );
-    }
-    return Promise.resolve(new LocalPty(child, workspace, this.#removeWorkspace, handlers));
+    const local = new LocalPty(workspace, this.#removeWorkspace, handlers);
+    const options = { name: "xterm-256color", cols: request.cols, rows: request.rows, cwd, env };
+    return spawnPty(file, args, options, local.events).then(
+      (child) => local.started(child),
+      (error: unknown) => {
+        rmSync(workspace, { recursive: true, force: true });
+        throw new SandboxError(
+          "SANDBOX_FAILED",
+          `Could not start ${file}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      },
+    );
   }
 }
 
-/** A node-pty child as a SandboxPty. */
+/** One thread runs every local PTY of this process, started with the first. */
+let thread: PtyThread | null = null;
+
+function spawnPty(
+  file: string,
+  args: string[],
+  options: SpawnOptions,
+  handlers: ThreadPtyHandlers,
+): Promise<ThreadPty> {
+  thread ??= new PtyThread();
+  return thread.spawn(file, args, options, handlers);
+}
+
+/** A shell in a PTY of the PTY thread, as a SandboxPty. */
 class LocalPty implements SandboxPty {
-  readonly ref: { sandboxId: string; pid: number };
-  readonly #child: pty.IPty;
+  ref: { sandboxId: string; pid: number } = { sandboxId: "local-0", pid: 0 };
+  #child: ThreadPty | null = null;
   readonly #workspace: string;
   readonly #removeWorkspace: boolean;
   readonly #exited: Promise<void>;
+  #markExited: () => void = () => undefined;
   #closed: Promise<void> | null = null;
   #alive = true;
+  /** What the PTY reports, passed on to the session. */
+  readonly events: ThreadPtyHandlers;
 
-  constructor(child: pty.IPty, workspace: string, removeWorkspace: boolean, handlers: PtyHandlers) {
-    this.#child = child;
+  constructor(workspace: string, removeWorkspace: boolean, handlers: PtyHandlers) {
     this.#workspace = workspace;
     this.#removeWorkspace = removeWorkspace;
-    this.ref = { sandboxId: `local-${child.pid}`, pid: child.pid };
-    // With encoding null node-pty hands over Buffers; its typings say string.
-    child.onData((data: string | Buffer) =>
-      handlers.onData(typeof data === "string" ? Buffer.from(data) : data),
-    );
-    this.#exited = new Promise((resolve) => {
-      child.onExit(({ exitCode, signal }) => {
+    this.#exited = new Promise((resolve) => (this.#markExited = resolve));
+    this.events = {
+      onData: (bytes) => handlers.onData(bytes),
+      onExit: (exitCode, signal) => {
         this.#alive = false;
         const exit: ExitInfo = signal
           ? { code: null, signal: SIGNAL_NAMES.get(signal) ?? `SIG${signal}` }
           : { code: exitCode, signal: null };
         handlers.onExit(exit);
-        resolve();
-      });
-    });
+        this.#markExited();
+      },
+    };
+  }
+
+  started(child: ThreadPty): this {
+    this.#child = child;
+    this.ref = { sandboxId: `local-${child.pid}`, pid: child.pid };
+    return this;
   }
 
   write(data: string): Promise<void> {
-    if (this.#alive) this.#child.write(data);
+    if (this.#alive) this.#child?.write(data);
     return Promise.resolve();
   }
 
   resize(cols: number, rows: number): Promise<void> {
-    if (this.#alive) this.#child.resize(cols, rows);
+    if (this.#alive) this.#child?.resize(cols, rows);
     return Promise.resolve();
   }
 
   pause(): void {
-    this.#child.pause();
+    this.#child?.pause();
   }
 
   resume(): void {
-    this.#child.resume();
+    this.#child?.resume();
   }
 
   /** SIGHUP to the shell, SIGKILL to every process left in its terminal session after a grace period. */
@@ -194,9 +211,9 @@ class LocalPty implements SandboxPty {
   }
 
   async #kill(): Promise<void> {
-    const sid = this.#child.pid;
+    const sid = this.ref.pid;
     if (this.#alive) {
-      this.#child.resume();
+      this.#child?.resume();
       signalSession(sid, "SIGHUP");
       const timer = setTimeout(() => signalSession(sid, "SIGKILL"), LOCAL_KILL_GRACE_MS);
       await this.#exited;

@@ -1,0 +1,111 @@
+// The PTY thread against real PTYs: every byte before the exit, input in order, pauses, its bound.
+import { describe, expect, it } from "vitest";
+import { PTY_THREAD_MAX_PENDING, PtyThread, type ThreadPty } from "./pty-thread.js";
+
+const options = {
+  name: "xterm-256color",
+  cols: 80,
+  rows: 24,
+  cwd: "/tmp",
+  env: { PATH: "/usr/bin:/bin" },
+};
+
+/** A PTY on a fresh thread, with what it printed and how it ended. */
+async function run(script: string) {
+  const chunks: Uint8Array[] = [];
+  let exited: (value: { code: number; bytesAtExit: number }) => void = () => undefined;
+  const exit = new Promise<{ code: number; bytesAtExit: number }>((resolve) => (exited = resolve));
+  let bytes = 0;
+  const thread = new PtyThread();
+  const pty = await thread.spawn("/bin/sh", ["-c", script], options, {
+    onData: (chunk) => {
+      chunks.push(chunk.slice());
+      bytes += chunk.length;
+    },
+    onExit: (code) => exited({ code, bytesAtExit: bytes }),
+  });
+  const text = () => Buffer.concat(chunks).toString("latin1");
+  return { pty, exit, text, chunks, bytes: () => bytes };
+}
+
+/** Blocks this thread, as a long task on a busy server would. */
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // spin
+  }
+}
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe("PtyThread", () => {
+  it("hands over every byte, in order, before the exit", async () => {
+    const lines = 200_000;
+    // The pause before exiting: when a terminal's session leader exits, Linux hangs the terminal
+    // up and drops what its reader has not read yet (node-pty on the main thread loses it too).
+    const { exit, text } = await run(`seq 1 ${lines}; sleep 0.3; exit 7`);
+    const { code, bytesAtExit } = await exit;
+    expect(code).toBe(7);
+    const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join("");
+    expect(bytesAtExit).toBe(expected.length);
+    expect(text()).toBe(expected);
+  });
+
+  it("writes input in order", async () => {
+    const { pty, text } = await run("stty raw -echo; exec cat");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const keys = Array.from({ length: 500 }, (_, i) => `<${i}>`);
+    for (const key of keys) pty.write(key);
+    const expected = keys.join("");
+    await until(() => text().includes(expected), "every key echoed");
+    pty.write("\x04");
+  });
+
+  it("rejects a program that cannot start with node-pty's reason", async () => {
+    const thread = new PtyThread();
+    const handlers = { onData: () => undefined, onExit: () => undefined };
+    // Arguments node-pty refuses before it forks (a missing program fails in the child instead).
+    const notArgs = 5 as unknown as string[];
+    await expect(thread.spawn("/bin/sh", notArgs, options, handlers)).rejects.toThrow(/Usage/);
+  });
+
+  it("stops reading while paused and goes on after resume", async () => {
+    const session = await run("yes");
+    const pty: ThreadPty = session.pty;
+    await until(() => session.bytes() > 100_000, "output flowing");
+    pty.pause();
+    // What was read before the pause arrived still comes; after that, nothing.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const paused = session.bytes();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(session.bytes()).toBe(paused);
+    pty.resume();
+    await until(() => session.bytes() > paused + 100_000, "output flowing again");
+    pty.pause();
+    process.kill(pty.pid, "SIGKILL");
+    await session.exit;
+  });
+
+  it("stops reading a PTY whose untaken bytes reach PTY_THREAD_MAX_PENDING", async () => {
+    const session = await run("yes");
+    await until(() => session.bytes() > 0, "output flowing");
+    const seen = session.chunks.length;
+    // The main thread takes nothing for a while: the thread must not read on without bound.
+    busy(1500);
+    await until(() => session.chunks.length > seen + 10, "batches after the block");
+    const largest = Math.max(...session.chunks.slice(seen).map((chunk) => chunk.length));
+    // The backlog reached the bound (a flood fills it in milliseconds) and stopped there, give or
+    // take the one read that crossed it.
+    expect(largest).toBeGreaterThanOrEqual(PTY_THREAD_MAX_PENDING);
+    expect(largest).toBeLessThanOrEqual(PTY_THREAD_MAX_PENDING + 64 * 1024);
+    session.pty.pause();
+    process.kill(session.pty.pid, "SIGKILL");
+    await session.exit;
+  });
+});

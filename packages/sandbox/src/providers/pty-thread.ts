@@ -1,0 +1,348 @@
+// Local PTYs owned by a worker thread, so reading them never waits for the server's event loop.
+import type * as Fs from "node:fs";
+import { createRequire } from "node:module";
+import type * as WorkerThreads from "node:worker_threads";
+import { Worker } from "node:worker_threads";
+import type * as NodePty from "node-pty";
+
+/**
+ * Why a thread: a PTY holds only ~20 KiB between the program and its reader. On the main thread a
+ * single long task (sending a 64 KiB frame, a GC pause) fills that and the program stops writing;
+ * on this 2-core machine that cost a flood a quarter to a third of its rate. This thread does nothing but PTY I/O, so it
+ * reads as soon as the kernel has bytes, and the main thread takes them in batches.
+ */
+
+/** What the thread is asked to do; `id` names one PTY. */
+type Command =
+  | { op: "spawn"; id: number; file: string; args: string[]; options: SpawnOptions }
+  | { op: "write"; id: number; data: string }
+  | { op: "resize"; id: number; cols: number; rows: number }
+  | { op: "pause" | "resume"; id: number };
+
+/** What the thread reports. */
+type Report =
+  | { type: "spawned"; id: number; pid: number }
+  | { type: "spawn-failed"; id: number; message: string }
+  | { type: "data"; batch: { id: number; bytes: ArrayBuffer }[] }
+  | { type: "exit"; id: number; exitCode: number; signal: number; bytes: ArrayBuffer | null };
+
+/** What the thread starts with. */
+interface ThreadData {
+  /** Where node-pty is (the thread has no module resolution of ours). */
+  nodePty: string;
+  /** An Int32 the main thread increments for every data batch it took. */
+  consumed: SharedArrayBuffer;
+  maxPending: number;
+}
+
+/** Bytes a PTY may have read but not yet handed over before the thread stops reading it. */
+export const PTY_THREAD_MAX_PENDING = 1024 * 1024;
+
+/** node-pty's spawn options, as far as Porthole uses them. */
+export interface SpawnOptions {
+  name: string;
+  cols: number;
+  rows: number;
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** Callbacks for one PTY; `onExit` comes after the last `onData`. */
+export interface ThreadPtyHandlers {
+  onData(bytes: Uint8Array): void;
+  onExit(exitCode: number, signal: number): void;
+}
+
+/**
+ * The worker's whole program, run from its source text: it may use nothing from this module.
+ * A read is posted at once when the main thread has taken every earlier batch (`consumed` in
+ * shared memory counts them); otherwise reads gather until it has, then leave as one message.
+ * So a keystroke's echo costs one hop, and a flood leaves in as few messages as the main thread
+ * can take. A PTY whose untaken bytes reach `maxPending` stops being read until they leave.
+ */
+function threadMain(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const threads = require("node:worker_threads") as typeof WorkerThreads;
+  const fs = require("node:fs") as typeof Fs;
+  const { nodePty, consumed, maxPending } = threads.workerData as ThreadData;
+  const pty = require(nodePty) as typeof NodePty;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const port = threads.parentPort!;
+  const taken = new Int32Array(consumed);
+  interface Entry {
+    id: number;
+    child: NodePty.IPty;
+    /** The PTY's master, written directly: node-pty's writes take a thread-pool round trip. */
+    fd: number | null;
+    chunks: Uint8Array[];
+    bytes: number;
+    /** Input the PTY had no room for yet, in order. */
+    input: Buffer[];
+    retry: NodeJS.Timeout | null;
+    pausedByMain: boolean;
+    pausedByBacklog: boolean;
+  }
+  const entries = new Map<number, Entry>();
+  let posted = 0;
+  let waiting = false;
+
+  const join = (entry: Entry): ArrayBuffer => {
+    const out = new Uint8Array(entry.bytes);
+    let at = 0;
+    for (const chunk of entry.chunks) {
+      out.set(chunk, at);
+      at += chunk.length;
+    }
+    entry.chunks = [];
+    entry.bytes = 0;
+    return out.buffer;
+  };
+
+  const setPaused = (entry: Entry) => {
+    if (entry.pausedByMain || entry.pausedByBacklog) entry.child.pause();
+    else entry.child.resume();
+  };
+
+  /** Posts every PTY's gathered bytes as one batch, or waits until the main thread took the last. */
+  const flush = () => {
+    const seen = Atomics.load(taken, 0);
+    if (posted !== seen) {
+      if (waiting) return;
+      waiting = true;
+      const wait = (Atomics as unknown as AtomicsWaitAsync).waitAsync(taken, 0, seen);
+      const retry = () => {
+        waiting = false;
+        flush();
+      };
+      if (wait.async) void wait.value.then(retry);
+      else retry();
+      return;
+    }
+    const batch: { id: number; bytes: ArrayBuffer }[] = [];
+    for (const entry of entries.values()) {
+      if (entry.bytes === 0) continue;
+      batch.push({ id: entry.id, bytes: join(entry) });
+      if (entry.pausedByBacklog) {
+        entry.pausedByBacklog = false;
+        setPaused(entry);
+      }
+    }
+    if (batch.length === 0) return;
+    posted = (posted + 1) | 0;
+    port.postMessage(
+      { type: "data", batch },
+      batch.map((item) => item.bytes),
+    );
+  };
+
+  /** Writes queued input until the PTY is full; what is left is retried shortly. */
+  const writeInput = (entry: Entry) => {
+    entry.retry = null;
+    while (entry.input.length > 0) {
+      const head = entry.input[0]!;
+      let written = 0;
+      try {
+        written = entry.fd === null ? 0 : fs.writeSync(entry.fd, head);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
+          entry.input = []; // the PTY is gone; its exit follows
+          return;
+        }
+      }
+      if (written < head.length) {
+        entry.input[0] = head.subarray(written);
+        entry.retry = setTimeout(() => writeInput(entry), 1);
+        return;
+      }
+      entry.input.shift();
+    }
+  };
+
+  port.on("message", (command: Command) => {
+    if (command.op === "spawn") {
+      let child: NodePty.IPty;
+      try {
+        child = pty.spawn(command.file, command.args, { ...command.options, encoding: null });
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        port.postMessage({ type: "spawn-failed", id: command.id, message });
+        return;
+      }
+      const fd = (child as unknown as { fd?: unknown }).fd;
+      const entry: Entry = {
+        id: command.id,
+        child,
+        fd: typeof fd === "number" ? fd : null,
+        chunks: [],
+        bytes: 0,
+        input: [],
+        retry: null,
+        pausedByMain: false,
+        pausedByBacklog: false,
+      };
+      entries.set(command.id, entry);
+      child.onData((data: string | Uint8Array) => {
+        const chunk = typeof data === "string" ? Buffer.from(data) : data;
+        entry.chunks.push(chunk);
+        entry.bytes += chunk.length;
+        if (entry.bytes >= maxPending && !entry.pausedByBacklog) {
+          entry.pausedByBacklog = true;
+          setPaused(entry);
+        }
+        flush();
+      });
+      child.onExit(({ exitCode, signal }) => {
+        // The exit follows this PTY's last bytes, which may still wait for the main thread.
+        const bytes = entry.bytes > 0 ? join(entry) : null;
+        if (entry.retry) clearTimeout(entry.retry);
+        entries.delete(command.id);
+        port.postMessage(
+          { type: "exit", id: command.id, exitCode, signal: signal ?? 0, bytes },
+          bytes ? [bytes] : [],
+        );
+      });
+      port.postMessage({ type: "spawned", id: command.id, pid: child.pid });
+      return;
+    }
+    const entry = entries.get(command.id);
+    if (!entry) return;
+    if (command.op === "write") {
+      if (entry.fd === null) {
+        entry.child.write(command.data);
+        return;
+      }
+      entry.input.push(Buffer.from(command.data));
+      if (entry.input.length === 1) writeInput(entry);
+    } else if (command.op === "resize") entry.child.resize(command.cols, command.rows);
+    else {
+      entry.pausedByMain = command.op === "pause";
+      setPaused(entry);
+    }
+  });
+}
+
+/** Atomics.waitAsync (Node 16+), which TypeScript's ES2022 library does not declare. */
+interface AtomicsWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+  ): { async: false; value: string } | { async: true; value: Promise<string> };
+}
+
+/** One PTY running in the thread. */
+export interface ThreadPty {
+  readonly pid: number;
+  write(data: string): void;
+  resize(cols: number, rows: number): void;
+  pause(): void;
+  resume(): void;
+}
+
+interface Pending {
+  handlers: ThreadPtyHandlers;
+  resolve: (pty: ThreadPty) => void;
+  reject: (error: Error) => void;
+}
+
+/** A worker thread running node-pty for many PTYs; started on first use. */
+export class PtyThread {
+  #worker: Worker | null = null;
+  #consumed = new Int32Array(new SharedArrayBuffer(4));
+  #nextId = 1;
+  readonly #starting = new Map<number, Pending>();
+  readonly #running = new Map<number, ThreadPtyHandlers>();
+
+  /** Starts `file` in a new PTY; rejects with node-pty's message when it cannot. */
+  spawn(
+    file: string,
+    args: string[],
+    options: SpawnOptions,
+    handlers: ThreadPtyHandlers,
+  ): Promise<ThreadPty> {
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#starting.set(id, { handlers, resolve, reject });
+      this.#send({ op: "spawn", id, file, args, options });
+    });
+  }
+
+  #send(command: Command): void {
+    this.#thread().postMessage(command);
+    this.#updateRef();
+  }
+
+  #thread(): Worker {
+    if (this.#worker) return this.#worker;
+    this.#consumed = new Int32Array(new SharedArrayBuffer(4));
+    const workerData: ThreadData = {
+      nodePty: createRequire(import.meta.url).resolve("node-pty"),
+      consumed: this.#consumed.buffer,
+      maxPending: PTY_THREAD_MAX_PENDING,
+    };
+    const worker = new Worker(`(${threadMain.toString()})()`, {
+      eval: true,
+      workerData,
+      name: "porthole-pty",
+    });
+    worker.on("message", (report: Report) => this.#onReport(report));
+    worker.on("error", (error) => this.#onThreadEnd(worker, error));
+    worker.on("exit", () => this.#onThreadEnd(worker, new Error("The PTY thread stopped")));
+    this.#worker = worker;
+    return worker;
+  }
+
+  #onReport(report: Report): void {
+    if (report.type === "data") {
+      Atomics.add(this.#consumed, 0, 1);
+      Atomics.notify(this.#consumed, 0);
+      for (const { id, bytes } of report.batch)
+        this.#running.get(id)?.onData(new Uint8Array(bytes));
+    } else if (report.type === "exit") {
+      const handlers = this.#running.get(report.id);
+      if (report.bytes) handlers?.onData(new Uint8Array(report.bytes));
+      this.#running.delete(report.id);
+      this.#updateRef();
+      handlers?.onExit(report.exitCode, report.signal);
+    } else if (report.type === "spawned") {
+      const pending = this.#starting.get(report.id);
+      if (!pending) return;
+      this.#starting.delete(report.id);
+      this.#running.set(report.id, pending.handlers);
+      pending.resolve(this.#handle(report.id, report.pid));
+    } else {
+      const pending = this.#starting.get(report.id);
+      this.#starting.delete(report.id);
+      this.#updateRef();
+      pending?.reject(new Error(report.message));
+    }
+  }
+
+  #handle(id: number, pid: number): ThreadPty {
+    return {
+      pid,
+      write: (data) => this.#send({ op: "write", id, data }),
+      resize: (cols, rows) => this.#send({ op: "resize", id, cols, rows }),
+      pause: () => this.#send({ op: "pause", id }),
+      resume: () => this.#send({ op: "resume", id }),
+    };
+  }
+
+  /** The thread keeps the process alive only while it runs PTYs, as node-pty's own handles would. */
+  #updateRef(): void {
+    if (!this.#worker) return;
+    if (this.#starting.size + this.#running.size > 0) this.#worker.ref();
+    else this.#worker.unref();
+  }
+
+  /** A thread that died took its PTYs with it (their masters closed, so the shells got SIGHUP). */
+  #onThreadEnd(worker: Worker, error: Error): void {
+    if (this.#worker !== worker) return;
+    this.#worker = null;
+    for (const pending of this.#starting.values()) pending.reject(error);
+    this.#starting.clear();
+    const running = [...this.#running.values()];
+    this.#running.clear();
+    for (const handlers of running) handlers.onExit(0, 1);
+  }
+}
