@@ -55,10 +55,10 @@ export interface ThreadPtyHandlers {
 
 /**
  * The worker's whole program, run from its source text: it may use nothing from this module.
- * A read is posted at once when the main thread has taken every earlier batch (`consumed` in
- * shared memory counts them); otherwise reads gather until it has, then leave as one message.
- * So a keystroke's echo costs one hop, and a flood leaves in as few messages as the main thread
- * can take. A PTY whose untaken bytes reach `maxPending` stops being read until they leave.
+ * The reads of one I/O turn, from every PTY, leave as one message once the main thread has taken
+ * every earlier one (`consumed` in shared memory counts them); until then they gather. So a
+ * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
+ * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until they leave.
  */
 function threadMain(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -85,6 +85,7 @@ function threadMain(): void {
   const entries = new Map<number, Entry>();
   let posted = 0;
   let waiting = false;
+  let scheduled = false;
 
   const join = (entry: Entry): ArrayBuffer => {
     const out = new Uint8Array(entry.bytes);
@@ -105,6 +106,7 @@ function threadMain(): void {
 
   /** Posts every PTY's gathered bytes as one batch, or waits until the main thread took the last. */
   const flush = () => {
+    scheduled = false;
     const seen = Atomics.load(taken, 0);
     if (posted !== seen) {
       if (waiting) return;
@@ -189,7 +191,11 @@ function threadMain(): void {
           entry.pausedByBacklog = true;
           setPaused(entry);
         }
-        flush();
+        // After this I/O turn: every PTY read in it leaves in the same message.
+        if (!scheduled) {
+          scheduled = true;
+          setImmediate(flush);
+        }
       });
       child.onExit(({ exitCode, signal }) => {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
