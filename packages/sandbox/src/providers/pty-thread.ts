@@ -88,7 +88,8 @@ function threadMain(): void {
   let scheduled = false;
 
   const join = (entry: Entry): ArrayBuffer => {
-    const out = new Uint8Array(entry.bytes);
+    // Its own ArrayBuffer (transferable), not zero-filled: every byte is set below.
+    const out = Buffer.allocUnsafeSlow(entry.bytes);
     let at = 0;
     for (const chunk of entry.chunks) {
       out.set(chunk, at);
