@@ -177,6 +177,15 @@ class LocalPty implements SandboxPty {
         handlers.onExit(exit);
         this.#markExited();
       },
+      onLost: (error) => {
+        this.#alive = false;
+        const lost = new SandboxError("SANDBOX_FAILED", `The shell was lost: ${error.message}`, {
+          cause: error,
+        });
+        if (handlers.onLost) handlers.onLost(lost);
+        else handlers.onExit({ code: null, signal: "SIGHUP" });
+        this.#markExited();
+      },
     };
   }
 

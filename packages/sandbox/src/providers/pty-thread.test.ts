@@ -11,18 +11,20 @@ const options = {
 };
 
 /** A PTY on a fresh thread, with what it printed and how it ended. */
-async function run(script: string) {
+async function run(script: string, thread = new PtyThread()) {
   const chunks: Uint8Array[] = [];
   let exited: (value: { code: number; bytesAtExit: number }) => void = () => undefined;
   const exit = new Promise<{ code: number; bytesAtExit: number }>((resolve) => (exited = resolve));
   let bytes = 0;
-  const thread = new PtyThread();
   const pty = await thread.spawn("/bin/sh", ["-c", script], options, {
     onData: (chunk) => {
       chunks.push(chunk.slice());
       bytes += chunk.length;
     },
     onExit: (code) => exited({ code, bytesAtExit: bytes }),
+    onLost: (error) => {
+      throw error;
+    },
   });
   const text = () => Buffer.concat(chunks).toString("latin1");
   return { pty, exit, text, chunks, bytes: () => bytes };
@@ -67,9 +69,27 @@ describe("PtyThread", () => {
     pty.write("\x04");
   });
 
+  it("sends input for a closed terminal nowhere, not to the PTY that took its descriptor", async () => {
+    const thread = new PtyThread();
+    // The program closes its end of the terminal but lives on: node-pty closes the master at EIO.
+    const closed = await run("trap '' HUP; exec 0<&- 1>&- 2>&-; sleep 3", thread);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // A new PTY on the same thread is likely to get the freed descriptor number; its terminal
+    // echoes whatever reaches its master.
+    const next = await run("sleep 3", thread);
+    closed.pty.write("typed-into-the-closed-one");
+    closed.pty.resize(100, 30); // an ioctl on the closed terminal: must not end the thread
+    next.pty.write("ok");
+    await until(() => next.text().includes("ok"), "the new PTY echoing its own input");
+    expect(next.text()).not.toContain("typed-into-the-closed-one");
+    process.kill(closed.pty.pid, "SIGKILL");
+    process.kill(next.pty.pid, "SIGKILL");
+    await Promise.all([closed.exit, next.exit]);
+  });
+
   it("rejects a program that cannot start with node-pty's reason", async () => {
     const thread = new PtyThread();
-    const handlers = { onData: () => undefined, onExit: () => undefined };
+    const handlers = { onData: () => undefined, onExit: () => undefined, onLost: () => undefined };
     // Arguments node-pty refuses before it forks (a missing program fails in the child instead).
     const notArgs = 5 as unknown as string[];
     await expect(thread.spawn("/bin/sh", notArgs, options, handlers)).rejects.toThrow(/Usage/);

@@ -7,9 +7,9 @@ import type * as NodePty from "node-pty";
 
 /**
  * Why a thread: a PTY holds only ~20 KiB between the program and its reader. On the main thread a
- * single long task (sending a 64 KiB frame, a GC pause) fills that and the program stops writing;
- * on this 2-core machine that cost a flood a quarter to a third of its rate. This thread does nothing but PTY I/O, so it
- * reads as soon as the kernel has bytes, and the main thread takes them in batches.
+ * single long task (sending a 64 KiB frame, a GC pause) fills that and the program stops writing.
+ * This thread does nothing but PTY I/O, so it reads as soon as the kernel has bytes, and the main
+ * thread takes them in batches.
  */
 
 /** What the thread is asked to do; `id` names one PTY. */
@@ -31,7 +31,7 @@ interface ThreadData {
   /** Where node-pty is (the thread has no module resolution of ours). */
   nodePty: string;
   /** An Int32 the main thread increments for every data batch it took. */
-  consumed: SharedArrayBuffer;
+  batchesTaken: SharedArrayBuffer;
   maxPending: number;
 }
 
@@ -51,29 +51,39 @@ export interface SpawnOptions {
 export interface ThreadPtyHandlers {
   onData(bytes: Uint8Array): void;
   onExit(exitCode: number, signal: number): void;
+  /** The thread died, taking the PTY with it (its master closed, so the shell got SIGHUP). */
+  onLost(error: Error): void;
 }
 
 /**
- * The worker's whole program, run from its source text: it may use nothing from this module.
+ * The worker's whole program, run from its source text: it may use nothing from this module (and
+ * code coverage instrumentation, which inserts calls to module-level counters, would break it).
  * The reads of one I/O turn, from every PTY, leave as one message once the main thread has taken
- * every earlier one (`consumed` in shared memory counts them); until then they gather. So a
+ * every earlier one (`batchesTaken` in shared memory counts them); until then they gather. So a
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
- * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until they leave.
+ * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until
+ * they leave.
  */
 function threadMain(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const threads = require("node:worker_threads") as typeof WorkerThreads;
   const fs = require("node:fs") as typeof Fs;
-  const { nodePty, consumed, maxPending } = threads.workerData as ThreadData;
+  const { nodePty, batchesTaken, maxPending } = threads.workerData as ThreadData;
   const pty = require(nodePty) as typeof NodePty;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = threads.parentPort!;
-  const taken = new Int32Array(consumed);
+  const taken = new Int32Array(batchesTaken);
   interface Entry {
     id: number;
     child: NodePty.IPty;
-    /** The PTY's master, written directly: node-pty's writes take a thread-pool round trip. */
+    /**
+     * The PTY's master, written directly (node-pty's writes take a thread-pool round trip). The
+     * number is only ours until node-pty closes it, when reading hits EIO: that can be well before
+     * the exit, and the number may then belong to another PTY or socket.
+     */
     fd: number | null;
+    /** node-pty's read stream on the master, destroyed (synchronously) before it closes the fd. */
+    stream: { destroyed?: boolean } | null;
     chunks: Uint8Array[];
     bytes: number;
     /** Input the PTY had no room for yet, in order. */
@@ -104,6 +114,9 @@ function threadMain(): void {
     if (entry.pausedByMain || entry.pausedByBacklog) entry.child.pause();
     else entry.child.resume();
   };
+
+  /** True while the master fd is still this PTY's: no write or ioctl may touch it after. */
+  const masterOpen = (entry: Entry) => entry.stream !== null && entry.stream.destroyed !== true;
 
   /** Posts every PTY's gathered bytes as one batch, or waits until the main thread took the last. */
   const flush = () => {
@@ -144,8 +157,12 @@ function threadMain(): void {
     while (entry.input.length > 0) {
       const head = entry.input[0]!;
       let written = 0;
+      if (entry.fd === null || !masterOpen(entry)) {
+        entry.input = []; // the PTY is closing: node-pty drops input from here on too
+        return;
+      }
       try {
-        written = entry.fd === null ? 0 : fs.writeSync(entry.fd, head);
+        written = fs.writeSync(entry.fd, head);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
           entry.input = []; // the PTY is gone; its exit follows
@@ -162,6 +179,15 @@ function threadMain(): void {
   };
 
   port.on("message", (command: Command) => {
+    // One PTY's failure (an ioctl on a terminal that just closed, say) must not end the thread.
+    try {
+      onCommand(command);
+    } catch {
+      // The PTY's exit, which follows, tells the session.
+    }
+  });
+
+  const onCommand = (command: Command) => {
     if (command.op === "spawn") {
       let child: NodePty.IPty;
       try {
@@ -171,11 +197,14 @@ function threadMain(): void {
         port.postMessage({ type: "spawn-failed", id: command.id, message });
         return;
       }
-      const fd = (child as unknown as { fd?: unknown }).fd;
+      const internals = child as unknown as { fd?: unknown; _socket?: { destroyed?: boolean } };
+      const stream = typeof internals._socket === "object" ? internals._socket : null;
       const entry: Entry = {
         id: command.id,
         child,
-        fd: typeof fd === "number" ? fd : null,
+        // Without the stream there is no telling when the fd stops being ours: use node-pty's write.
+        fd: typeof internals.fd === "number" && stream ? internals.fd : null,
+        stream,
         chunks: [],
         bytes: 0,
         input: [],
@@ -220,12 +249,13 @@ function threadMain(): void {
       }
       entry.input.push(Buffer.from(command.data));
       if (entry.input.length === 1) writeInput(entry);
-    } else if (command.op === "resize") entry.child.resize(command.cols, command.rows);
-    else {
+    } else if (command.op === "resize") {
+      if (masterOpen(entry)) entry.child.resize(command.cols, command.rows);
+    } else {
       entry.pausedByMain = command.op === "pause";
       setPaused(entry);
     }
-  });
+  };
 }
 
 /** Atomics.waitAsync (Node 16+), which TypeScript's ES2022 library does not declare. */
@@ -255,7 +285,7 @@ interface Pending {
 /** A worker thread running node-pty for many PTYs; started on first use. */
 export class PtyThread {
   #worker: Worker | null = null;
-  #consumed = new Int32Array(new SharedArrayBuffer(4));
+  #batchesTaken = new Int32Array(new SharedArrayBuffer(4));
   #nextId = 1;
   readonly #starting = new Map<number, Pending>();
   readonly #running = new Map<number, ThreadPtyHandlers>();
@@ -281,10 +311,10 @@ export class PtyThread {
 
   #thread(): Worker {
     if (this.#worker) return this.#worker;
-    this.#consumed = new Int32Array(new SharedArrayBuffer(4));
+    this.#batchesTaken = new Int32Array(new SharedArrayBuffer(4));
     const workerData: ThreadData = {
       nodePty: createRequire(import.meta.url).resolve("node-pty"),
-      consumed: this.#consumed.buffer,
+      batchesTaken: this.#batchesTaken.buffer,
       maxPending: PTY_THREAD_MAX_PENDING,
     };
     const worker = new Worker(`(${threadMain.toString()})()`, {
@@ -292,7 +322,10 @@ export class PtyThread {
       workerData,
       name: "porthole-pty",
     });
-    worker.on("message", (report: Report) => this.#onReport(report));
+    // A dead thread's last messages may arrive after its successor started: they are not its.
+    worker.on("message", (report: Report) => {
+      if (this.#worker === worker) this.#onReport(report);
+    });
     worker.on("error", (error) => this.#onThreadEnd(worker, error));
     worker.on("exit", () => this.#onThreadEnd(worker, new Error("The PTY thread stopped")));
     this.#worker = worker;
@@ -301,8 +334,8 @@ export class PtyThread {
 
   #onReport(report: Report): void {
     if (report.type === "data") {
-      Atomics.add(this.#consumed, 0, 1);
-      Atomics.notify(this.#consumed, 0);
+      Atomics.add(this.#batchesTaken, 0, 1);
+      Atomics.notify(this.#batchesTaken, 0);
       for (const { id, bytes } of report.batch)
         this.#running.get(id)?.onData(new Uint8Array(bytes));
     } else if (report.type === "exit") {
@@ -326,12 +359,16 @@ export class PtyThread {
   }
 
   #handle(id: number, pid: number): ThreadPty {
+    // Commands for a PTY that has ended go nowhere (and never start a new thread).
+    const send = (command: Command) => {
+      if (this.#running.has(id)) this.#send(command);
+    };
     return {
       pid,
-      write: (data) => this.#send({ op: "write", id, data }),
-      resize: (cols, rows) => this.#send({ op: "resize", id, cols, rows }),
-      pause: () => this.#send({ op: "pause", id }),
-      resume: () => this.#send({ op: "resume", id }),
+      write: (data) => send({ op: "write", id, data }),
+      resize: (cols, rows) => send({ op: "resize", id, cols, rows }),
+      pause: () => send({ op: "pause", id }),
+      resume: () => send({ op: "resume", id }),
     };
   }
 
@@ -350,6 +387,6 @@ export class PtyThread {
     this.#starting.clear();
     const running = [...this.#running.values()];
     this.#running.clear();
-    for (const handlers of running) handlers.onExit(0, 1);
+    for (const handlers of running) handlers.onLost(error);
   }
 }
