@@ -2,7 +2,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalProvider, SessionManager } from "../src/index.js";
+import { LocalProvider, PTY_THREAD_MAX_PENDING, SessionManager } from "../src/index.js";
 import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
 
 const managers: SessionManager[] = [];
@@ -288,7 +288,11 @@ describe("bubblewrap isolation", () => {
 
 describe("reconnect hold", () => {
   it("pauses a flood while the only client reconnects, so its place stays in the log", async () => {
-    const session = manager({ logCapacity: 256 * 1024 }).create({ owner: "a", cols: 80, rows: 24 });
+    // A pause takes effect after what the PTY thread already read: up to PTY_THREAD_MAX_PENDING
+    // gathered and as much in flight. The log holds four times that; unpaused, `yes` would
+    // overrun it many times over in the 500 ms below.
+    const logCapacity = 4 * PTY_THREAD_MAX_PENDING;
+    const session = manager({ logCapacity }).create({ owner: "a", cols: 80, rows: 24 });
     const first = session.attach({ from: null, clientId: "c1" });
     await readUntilEvent(first, "ready");
     await session.write("yes\r");
@@ -296,7 +300,7 @@ describe("reconnect hold", () => {
     const position = session.log.end;
     first.detach();
     expect(session.paused).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     expect(session.log.start).toBeLessThanOrEqual(position);
     const back = session.attach({ from: position, clientId: "c1" });
     const seen = await readUntilEvent(back, "output");
