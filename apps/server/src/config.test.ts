@@ -26,6 +26,11 @@ describe("loadConfig", () => {
     });
   });
 
+  it("runs local PTYs on their thread unless LOCAL_PTY_THREAD=false", () => {
+    expect(load({}).local.ptyThread).toBe(true);
+    expect(load({ LOCAL_PTY_THREAD: "false" }).local.ptyThread).toBe(false);
+  });
+
   it("picks E2B when an E2B key is set, unless told otherwise", () => {
     expect(load({ E2B_API_KEY: "e2b_x" }).provider).toBe("e2b");
     expect(load({ E2B_API_KEY: "e2b_x", SANDBOX_PROVIDER: "local" }).provider).toBe("local");
@@ -48,6 +53,7 @@ describe("loadConfig", () => {
     [{ SANDBOX_TIMEOUT: "9" }, "Invalid SANDBOX_TIMEOUT: must be at least 10"],
     [{ LOCAL_ISOLATION: "chroot" }, "Invalid LOCAL_ISOLATION: must be none or bubblewrap"],
     [{ LOCAL_PASS_CREDENTIALS: "maybe" }, "Invalid LOCAL_PASS_CREDENTIALS: must be true or false"],
+    [{ LOCAL_PTY_THREAD: "off" }, "Invalid LOCAL_PTY_THREAD: must be true or false"],
     [{ ORPHANS: "adopt" }, "Invalid ORPHANS: must be kill, reattach or keep"],
     [{ LOG_BUFFER_BYTES: "1000" }, "Invalid LOG_BUFFER_BYTES: must be at least 65536"],
   ])("refuses %o with one clear line", (env, message) => {

@@ -56,6 +56,7 @@ const envSchema = z.object({
   LOCAL_SHELL: z.string().min(1).optional(),
   LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),
+  LOCAL_PTY_THREAD: bool.default(true),
   CLAUDE_PATH: z.string().min(1).optional(),
   ORPHANS: z
     .enum(["kill", "reattach", "keep"], { error: "must be kill, reattach or keep" })
@@ -105,6 +106,8 @@ export interface Config {
     shellArgs: string[] | undefined;
     passCredentials: boolean;
     claudePath: string | undefined;
+    /** Local PTYs on their own thread (see LocalProviderOptions.ptyThread). */
+    ptyThread: boolean;
   };
   /** What to do at start with E2B sandboxes an earlier run left: kill them, take them back, or leave them. */
   orphans: "kill" | "reattach" | "keep";
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
           : e.LOCAL_SHELL_ARGS.split(" ").filter(Boolean),
       passCredentials: e.LOCAL_PASS_CREDENTIALS,
       claudePath: e.CLAUDE_PATH,
+      ptyThread: e.LOCAL_PTY_THREAD,
     },
     orphans: e.ORPHANS,
     instance: e.PORTHOLE_INSTANCE,

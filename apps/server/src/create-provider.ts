@@ -22,6 +22,7 @@ export function createProvider(config: Config): SandboxProvider {
       shell: config.local.shell,
       shellArgs: config.local.shellArgs,
       extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
+      ptyThread: config.local.ptyThread,
     });
   } catch (error) {
     // The local provider checks its settings when built: name the variable behind the problem.

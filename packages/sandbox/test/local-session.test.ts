@@ -2,15 +2,24 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { LocalProvider, PTY_THREAD_MAX_PENDING, SessionManager } from "../src/index.js";
+import {
+  LocalProvider,
+  PTY_THREAD_MAX_PENDING,
+  SessionManager,
+  type LocalProviderOptions,
+} from "../src/index.js";
 import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
 
 const managers: SessionManager[] = [];
-function manager(options: Partial<ConstructorParameters<typeof SessionManager>[0]> = {}) {
+function manager(
+  options: Partial<ConstructorParameters<typeof SessionManager>[0]> = {},
+  providerOptions: LocalProviderOptions = {},
+) {
   const provider = new LocalProvider({
     shell: "/bin/bash",
     shellArgs: ["--noprofile", "--norc"],
     baseEnv: { ...process.env, PS1: "$ " },
+    ...providerOptions,
   });
   const created = new SessionManager({ provider, ...options });
   managers.push(created);
@@ -306,6 +315,37 @@ describe("reconnect hold", () => {
     const seen = await readUntilEvent(back, "output");
     expect(seen.events.some((e) => e.event.type === "snapshot")).toBe(false);
     expect(session.paused).toBe(false);
+    await session.write("\x03");
+  });
+});
+
+describe("PTYs on the main thread (ptyThread: false)", () => {
+  const mainThread = () => manager({}, { ptyThread: false });
+
+  it("runs what is typed, resizes, and reports the exit", async () => {
+    const session = mainThread().create({ owner: "a", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.resize(101, 37);
+    await session.write("stty size; echo hel''lo\r");
+    await readUntilText(attachment, /37 101\r\nhello/);
+    await session.write("exit 4\r");
+    const seen = await readUntilEvent(attachment, "exit");
+    expect(seen.events.at(-1)!.event).toEqual({ type: "exit", code: 4, signal: null });
+  });
+
+  it("stops a paused program at once: only the kernel's buffer still arrives", async () => {
+    const session = mainThread().create({ owner: "a", cols: 80, rows: 24 });
+    const a = session.attach({ from: null });
+    await readUntilEvent(a, "ready");
+    a.setBackpressured(true);
+    await session.write("yes\r");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stalled = session.log.end;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(session.log.end - stalled).toBeLessThan(256 * 1024);
+    a.setBackpressured(false);
+    await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
     await session.write("\x03");
   });
 });
