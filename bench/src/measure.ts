@@ -70,25 +70,31 @@ export async function repeat(
 }
 
 /**
- * Measures a figure and its baseline alternately (baseline, subject, baseline, ...), so slow
- * phases of a shared, noisy machine fall on both alike.
+ * Runs each measurement `count` times, rotating which goes first each round, so that a drift of
+ * the machine over the run favours none of them. Returns the values per measurement.
  */
+export async function interleaveAll(
+  count: number,
+  measures: ((run: number) => Promise<number>)[],
+): Promise<number[][]> {
+  const results = measures.map(() => [] as number[]);
+  for (let run = 0; run < count; run++) {
+    for (let k = 0; k < measures.length; k++) {
+      const i = (run + k) % measures.length;
+      results[i]!.push(await measures[i]!(run));
+    }
+  }
+  return results;
+}
+
+/** `interleaveAll` for a subject and its baseline. */
 export async function interleave(
   count: number,
   baseline: (run: number) => Promise<number>,
   subject: (run: number) => Promise<number>,
 ): Promise<{ baseline: number[]; subject: number[] }> {
-  const result = { baseline: [] as number[], subject: [] as number[] };
-  for (let run = 0; run < count; run++) {
-    if (run % 2 === 0) {
-      result.baseline.push(await baseline(run));
-      result.subject.push(await subject(run));
-    } else {
-      result.subject.push(await subject(run));
-      result.baseline.push(await baseline(run));
-    }
-  }
-  return result;
+  const [baselineRuns = [], subjectRuns = []] = await interleaveAll(count, [baseline, subject]);
+  return { baseline: baselineRuns, subject: subjectRuns };
 }
 
 /** Rounds for display: 3 significant digits, at most 2 decimals for large numbers. */

@@ -7,6 +7,8 @@ import { scaleCommand } from "../shell.js";
 import { directTerm, portholeTerm, type Term } from "../terminal.js";
 
 const MiB = 1024 * 1024;
+/** The second baseline: Porthole itself, with LOCAL_PTY_THREAD=false. */
+const MAIN_THREAD = "Porthole, PTYs on the main thread";
 const KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /** Output each session streams: bytes per period. */
@@ -122,33 +124,43 @@ export const scale: Scenario = {
     }
     context.log(`  node-pty baseline done`);
 
-    const server = await startServerProcess({
-      cpuProfDir: context.cpuProfDir,
-      env: { MAX_SESSIONS: String(sessions + 10), MAX_SESSIONS_PER_TOKEN: String(sessions + 10) },
-    });
-    let porthole: Measured;
-    try {
-      // One warm-up session so the idle figure includes loaded code, not just a bare process.
-      const warm = await portholeTerm(server);
-      await warm.close();
-      await sleep(500);
-      const idle = server.rss();
-      const terms = await inBatches(sessions, 10, () => portholeTerm(server));
+    /** The same load on a Porthole server child started with `env`. */
+    const measurePorthole = async (env: Record<string, string>): Promise<Measured> => {
+      const server = await startServerProcess({
+        cpuProfDir: context.cpuProfDir,
+        env: {
+          MAX_SESSIONS: String(sessions + 10),
+          MAX_SESSIONS_PER_TOKEN: String(sessions + 10),
+          ...env,
+        },
+      });
       try {
-        porthole = await measure(
-          terms,
-          windows,
-          windowMs,
-          () => server.cpu(),
-          () => server.rss(),
-          idle,
-        );
+        // One warm-up session so the idle figure includes loaded code, not just a bare process.
+        const warm = await portholeTerm(server);
+        await warm.close();
+        await sleep(500);
+        const idle = server.rss();
+        const terms = await inBatches(sessions, 10, () => portholeTerm(server));
+        try {
+          return await measure(
+            terms,
+            windows,
+            windowMs,
+            () => server.cpu(),
+            () => server.rss(),
+            idle,
+          );
+        } finally {
+          await inBatches(sessions, 20, (i) => terms[i]!.close());
+        }
       } finally {
-        await inBatches(sessions, 20, (i) => terms[i]!.close());
+        await server.stop(30_000);
       }
-    } finally {
-      await server.stop(30_000);
-    }
+    };
+    const porthole = await measurePorthole({});
+    context.log(`  Porthole done`);
+    // The PTY thread's cost for many slow sessions: the same server with PTYs on its main thread.
+    const mainThread = await measurePorthole({ LOCAL_PTY_THREAD: "false" });
 
     const p99 = (m: Measured) => m.windows.map((w) => percentile(w.latencies, 0.99));
     const cpuPerMB = (m: Measured) => m.windows.map((w) => w.cpuMs / (w.chars / 1e6));
@@ -162,7 +174,10 @@ export const scale: Scenario = {
         unit: "ms",
         better: "lower",
         runs: p99(porthole),
-        baselines: [{ name: "node-pty direct, same load", runs: p99(baseline) }],
+        baselines: [
+          { name: "node-pty direct, same load", runs: p99(baseline) },
+          { name: MAIN_THREAD, runs: p99(mainThread) },
+        ],
         note: `${keys} keystrokes, ${lost} lost (no echo in 5 s); runs are ${windowMs / 1000} s windows`,
       }),
       figure({
@@ -171,7 +186,10 @@ export const scale: Scenario = {
         unit: "ms CPU/MB",
         better: "lower",
         runs: cpuPerMB(porthole),
-        baselines: [{ name: "node-pty direct process", runs: cpuPerMB(baseline) }],
+        baselines: [
+          { name: "node-pty direct process", runs: cpuPerMB(baseline) },
+          { name: MAIN_THREAD, runs: cpuPerMB(mainThread) },
+        ],
         note: `delivered ${rate(porthole)
           .map((r) => r.toFixed(2))
           .join(", ")} MB/s in total`,
@@ -182,7 +200,10 @@ export const scale: Scenario = {
         unit: "MiB",
         better: "lower",
         runs: [porthole.rssPerSession / MiB],
-        baselines: [{ name: "node-pty direct process", runs: [baseline.rssPerSession / MiB] }],
+        baselines: [
+          { name: "node-pty direct process", runs: [baseline.rssPerSession / MiB] },
+          { name: MAIN_THREAD, runs: [mainThread.rssPerSession / MiB] },
+        ],
         note: "(RSS with the sessions loaded − idle RSS) / sessions; one measurement per run of the scenario",
       }),
     ];

@@ -1,5 +1,5 @@
 // Scenario 1: output throughput to a headless client, against the same command read from node-pty.
-import { interleave, now } from "../measure.js";
+import { interleaveAll, now } from "../measure.js";
 import { figure, type Figure, type RunContext, type Scenario } from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { dataFile, MARKER, MARKER_COMMAND, type DataKind } from "../shell.js";
@@ -22,32 +22,41 @@ async function measureKind(
 ): Promise<Figure> {
   const file = dataFile(kind, bytes);
   const server = await startServerProcess({ cpuProfDir: context.cpuProfDir });
+  // The same server with PTYs on its main thread, to show what the PTY thread buys.
+  const mainServer = await startServerProcess({ env: { LOCAL_PTY_THREAD: "false" } });
   const direct = await directTerm();
   const porthole = await portholeTerm(server);
+  const mainThread = await portholeTerm(mainServer);
   try {
     // Warm both paths (JIT, page cache) with a small transfer first.
     await transfer(direct, file, Math.min(bytes, 4e6));
     await transfer(porthole, file, Math.min(bytes, 4e6));
-    const result = await interleave(
-      runs,
+    await transfer(mainThread, file, Math.min(bytes, 4e6));
+    const [directRuns = [], portholeRuns = [], mainThreadRuns = []] = await interleaveAll(runs, [
       () => transfer(direct, file, bytes),
       () => transfer(porthole, file, bytes),
-    );
+      () => transfer(mainThread, file, bytes),
+    ]);
     return figure({
       scenario: "throughput",
       name: `${kind === "printable" ? "printable" : "ANSI-heavy"} output, ${Math.round(bytes / 1e6)} MB`,
       unit: "MB/s",
       better: "higher",
-      runs: result.subject,
-      baselines: [{ name: "node-pty direct", runs: result.baseline }],
+      runs: portholeRuns,
+      baselines: [
+        { name: "node-pty direct", runs: directRuns },
+        { name: "Porthole, PTYs on the main thread", runs: mainThreadRuns },
+      ],
       target: {
         text: "≥ 0.9x node-pty",
         met: (value, base) => base !== null && value >= 0.9 * base,
       },
     });
   } finally {
+    await mainThread.close();
     await porthole.close();
     await direct.close();
+    await mainServer.stop();
     await server.stop();
   }
 }
