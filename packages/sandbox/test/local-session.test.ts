@@ -26,6 +26,23 @@ function manager(
   return created;
 }
 
+/** A blocked client pauses `yes`; output stops growing, and flows again once it unblocks. */
+async function expectPauseStopsFlood(sessions: SessionManager): Promise<void> {
+  const session = sessions.create({ owner: "a", cols: 80, rows: 24 });
+  const a = session.attach({ from: null });
+  await readUntilEvent(a, "ready");
+  a.setBackpressured(true);
+  await session.write("yes\r");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const stalled = session.log.end;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Only what sat in the kernel's PTY buffer (and the PTY thread) when we paused may still arrive.
+  expect(session.log.end - stalled).toBeLessThan(256 * 1024);
+  a.setBackpressured(false);
+  await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
+  await session.write("\x03");
+}
+
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.closeAll()));
 });
@@ -227,19 +244,7 @@ describe("flow control", () => {
   });
 
   it("stops a paused program: output does not grow until a client catches up", async () => {
-    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
-    const a = session.attach({ from: null });
-    await readUntilEvent(a, "ready");
-    a.setBackpressured(true);
-    await session.write("yes\r");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const stalled = session.log.end;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    // Only what sat in the kernel's PTY buffer when we paused may still arrive.
-    expect(session.log.end - stalled).toBeLessThan(256 * 1024);
-    a.setBackpressured(false);
-    await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
-    await session.write("\x03");
+    await expectPauseStopsFlood(manager());
   });
 
   it("blocks a client that does not acknowledge past the high watermark", async () => {
@@ -334,18 +339,7 @@ describe("PTYs on the main thread (ptyThread: false)", () => {
     expect(seen.events.at(-1)!.event).toEqual({ type: "exit", code: 4, signal: null });
   });
 
-  it("stops a paused program at once: only the kernel's buffer still arrives", async () => {
-    const session = mainThread().create({ owner: "a", cols: 80, rows: 24 });
-    const a = session.attach({ from: null });
-    await readUntilEvent(a, "ready");
-    a.setBackpressured(true);
-    await session.write("yes\r");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const stalled = session.log.end;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(session.log.end - stalled).toBeLessThan(256 * 1024);
-    a.setBackpressured(false);
-    await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
-    await session.write("\x03");
+  it("stops a paused program: output does not grow until a client catches up", async () => {
+    await expectPauseStopsFlood(mainThread());
   });
 });

@@ -226,6 +226,7 @@ class LocalPty implements SandboxPty {
     };
   }
 
+  /** Takes the spawned PTY: its pid names the sandbox. */
   started(child: ThreadPty): this {
     this.#child = child;
     this.ref = { sandboxId: `local-${child.pid}`, pid: child.pid };

@@ -115,8 +115,11 @@ function threadMain(): void {
     else entry.child.resume();
   };
 
-  /** True while the master fd is still this PTY's: no write or ioctl may touch it after. */
-  const masterOpen = (entry: Entry) => entry.stream !== null && entry.stream.destroyed !== true;
+  /**
+   * False once node-pty closed the master: no write or ioctl may touch its number after. (Without
+   * the stream in view, node-pty's own resize is trusted as it would be on the main thread.)
+   */
+  const masterOpen = (entry: Entry) => entry.stream?.destroyed !== true;
 
   /** Posts every PTY's gathered bytes as one batch, or waits until the main thread took the last. */
   const flush = () => {
@@ -155,12 +158,12 @@ function threadMain(): void {
   const writeInput = (entry: Entry) => {
     entry.retry = null;
     while (entry.input.length > 0) {
-      const head = entry.input[0]!;
-      let written = 0;
       if (entry.fd === null || !masterOpen(entry)) {
         entry.input = []; // the PTY is closing: node-pty drops input from here on too
         return;
       }
+      const head = entry.input[0]!;
+      let written = 0;
       try {
         written = fs.writeSync(entry.fd, head);
       } catch (error) {
