@@ -10,39 +10,42 @@ import type { ServerProcess } from "./server.js";
 import { COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
 
 interface Waiter {
-  pattern: string;
-  window: string;
+  pattern: Buffer;
+  /** The last pattern.length - 1 bytes seen, for a match split across chunks. */
+  tail: Buffer;
   resolve: (at: number) => void;
 }
 
-/** Counts a terminal's output and resolves waiters when text appears in it. */
+/**
+ * Counts a terminal's output and resolves waiters when text appears in it. It searches bytes and
+ * never decodes them: the client under test should cost what a consumer of raw bytes costs (the
+ * web app hands bytes to xterm.js), the same for Porthole and for every baseline.
+ */
 export class OutputWatcher {
-  /** Characters received (bytes for ASCII output). */
-  chars = 0;
+  /** Bytes received. */
+  bytes = 0;
   /** When the last chunk arrived (performance.now()). */
   lastChunkAt = 0;
   /** Chunks received. */
   chunks = 0;
-  /** Called with every chunk, after counting. */
-  onChunk: ((chunk: string, at: number) => void) | null = null;
   #waiters: Waiter[] = [];
 
-  /** Feeds a chunk of output. */
-  push(chunk: string): void {
+  /** Feeds a chunk of output (a snapshot's text counts as its UTF-8 bytes). */
+  push(chunk: Uint8Array | string): void {
     const at = now();
-    this.chars += chunk.length;
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : toBuffer(chunk);
+    this.bytes += bytes.length;
     this.chunks++;
     this.lastChunkAt = at;
-    this.onChunk?.(chunk, at);
     if (this.#waiters.length === 0) return;
     this.#waiters = this.#waiters.filter((waiter) => {
-      const keep = waiter.pattern.length - 1;
-      const text = waiter.window + chunk;
-      if (text.includes(waiter.pattern)) {
+      if (contains(waiter, bytes)) {
         waiter.resolve(at);
         return false;
       }
-      waiter.window = keep > 0 ? text.slice(-keep) : "";
+      const keep = waiter.pattern.length - 1;
+      // (subarray(-0) would keep everything)
+      if (keep > 0) waiter.tail = Buffer.concat([waiter.tail, bytes.subarray(-keep)]).subarray(-keep);
       return true;
     });
   }
@@ -50,7 +53,7 @@ export class OutputWatcher {
   /** Resolves with the arrival time of the first chunk, from now on, that completes `pattern`. */
   waitFor(pattern: string, timeoutMs = 30_000): Promise<number> {
     const seen = new Promise<number>((resolve) =>
-      this.#waiters.push({ pattern, window: "", resolve }),
+      this.#waiters.push({ pattern: Buffer.from(pattern), tail: Buffer.alloc(0), resolve }),
     );
     return withTimeout(seen, timeoutMs, `waiting for ${JSON.stringify(pattern)}`);
   }
@@ -67,6 +70,19 @@ export class OutputWatcher {
   }
 }
 
+/** A Buffer over the same memory (no copy). */
+function toBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
+/** Whether `chunk`, after what the waiter saw before, completes its pattern. */
+function contains(waiter: Waiter, chunk: Buffer): boolean {
+  if (chunk.includes(waiter.pattern)) return true;
+  if (waiter.tail.length === 0) return false;
+  const seam = Buffer.concat([waiter.tail, chunk.subarray(0, waiter.pattern.length - 1)]);
+  return seam.includes(waiter.pattern);
+}
+
 /** A shell a scenario can type into and read from. */
 export interface Term {
   readonly out: OutputWatcher;
@@ -75,19 +91,12 @@ export interface Term {
   close(): Promise<void>;
 }
 
-/** Decodes UTF-8 across chunk boundaries, as Porthole's server does. */
-function streamDecoder(): (bytes: Uint8Array) => string {
-  const decoder = new TextDecoder();
-  return (bytes) => decoder.decode(bytes, { stream: true });
-}
-
 /** Baseline: a login shell read straight from node-pty in this process. */
 export async function directTerm(): Promise<Term> {
   const child: pty.IPty = spawnDirectShell();
   const out = new OutputWatcher();
-  const decode = streamDecoder();
   const prompt = out.waitFor(PROMPT, 10_000);
-  child.onData((data: string | Buffer) => out.push(typeof data === "string" ? data : decode(data)));
+  child.onData((data: string | Buffer) => out.push(data));
   const exited = new Promise<void>((resolve) => child.onExit(() => resolve()));
   await prompt;
   return {
@@ -107,9 +116,8 @@ export async function directTerm(): Promise<Term> {
 export async function wsTerm(server: ServerProcess, waitPrompt = true): Promise<Term> {
   const socket = new WebSocket(`ws://127.0.0.1:${server.port}/`, { perMessageDeflate: false });
   const out = new OutputWatcher();
-  const decode = streamDecoder();
   const prompt = waitPrompt ? out.waitFor(PROMPT, 10_000) : Promise.resolve(0);
-  socket.on("message", (data: Buffer) => out.push(decode(data)));
+  socket.on("message", (data: Buffer) => out.push(data));
   await new Promise<void>((resolve, reject) => {
     socket.once("open", () => resolve());
     socket.once("error", reject);
@@ -172,12 +180,11 @@ export async function attachTerm(
   const prompt = waitPrompt ? out.waitFor(PROMPT, 15_000) : Promise.resolve(0);
   const clientId = `bench-${Math.random().toString(36).slice(2, 10)}`;
   let seq = 0;
-  const decode = streamDecoder();
   const subscription = client.trpc.terminal.output.subscribe(
     { sessionId, clientId },
     {
       onData: ({ data }) => {
-        if (data.type === "output") out.push(decode(data.data));
+        if (data.type === "output") out.push(data.data);
         else {
           events.push(data);
           if (data.type === "snapshot") out.push(data.data);

@@ -18,13 +18,13 @@ const STREAM_MS = 100;
 interface Window {
   latencies: number[];
   lost: number;
-  chars: number;
+  bytes: number;
   cpuMs: number;
 }
 
 /** Every term types a keystroke every 100-300 ms and waits for its echo, for `ms`. */
 async function loadWindow(terms: Term[], ms: number, cpu: () => number): Promise<Window> {
-  const chars0 = terms.reduce((sum, t) => sum + t.out.chars, 0);
+  const bytes0 = terms.reduce((sum, t) => sum + t.out.bytes, 0);
   const cpu0 = cpu();
   const deadline = now() + ms;
   const latencies: number[] = [];
@@ -48,7 +48,7 @@ async function loadWindow(terms: Term[], ms: number, cpu: () => number): Promise
   return {
     latencies,
     lost,
-    chars: terms.reduce((sum, t) => sum + t.out.chars, 0) - chars0,
+    bytes: terms.reduce((sum, t) => sum + t.out.bytes, 0) - bytes0,
     cpuMs: cpu() - cpu0,
   };
 }
@@ -163,8 +163,8 @@ export const scale: Scenario = {
     const mainThread = await measurePorthole({ LOCAL_PTY_THREAD: "false" });
 
     const p99 = (m: Measured) => m.windows.map((w) => percentile(w.latencies, 0.99));
-    const cpuPerMB = (m: Measured) => m.windows.map((w) => w.cpuMs / (w.chars / 1e6));
-    const rate = (m: Measured) => m.windows.map((w) => w.chars / 1e6 / (windowMs / 1000));
+    const cpuPerMB = (m: Measured) => m.windows.map((w) => w.cpuMs / (w.bytes / 1e6));
+    const rate = (m: Measured) => m.windows.map((w) => w.bytes / 1e6 / (windowMs / 1000));
     const lost = porthole.windows.reduce((sum, w) => sum + w.lost, 0);
     const keys = porthole.windows.reduce((sum, w) => sum + w.latencies.length, 0);
     return [
