@@ -52,6 +52,42 @@ function newTerminal(): { term: XtermTerminal; remove: () => void } {
   };
 }
 
+const encoder = new TextEncoder();
+
+/** Someone waiting for a pattern in the output, with the bytes a split match may start in. */
+interface Waiter {
+  pattern: Uint8Array;
+  tail: Uint8Array;
+  resolve: (at: number) => void;
+}
+
+/** Whether `bytes`, after what came before, complete the waiter's pattern; keeps the new tail. */
+function seen(waiter: Waiter, bytes: Uint8Array): boolean {
+  const keep = waiter.pattern.length - 1;
+  const head = bytes.subarray(0, keep);
+  const seam = new Uint8Array(waiter.tail.length + head.length);
+  seam.set(waiter.tail);
+  seam.set(head, waiter.tail.length);
+  if (includes(seam, waiter.pattern) || includes(bytes, waiter.pattern)) return true;
+  if (keep === 0) return false;
+  if (bytes.length >= keep) waiter.tail = bytes.slice(-keep);
+  else waiter.tail = seam.slice(-keep);
+  return false;
+}
+
+/** Whether `pattern` occurs in `bytes` (a native scan for its first byte, then a compare). */
+function includes(bytes: Uint8Array, pattern: Uint8Array): boolean {
+  const first = pattern[0];
+  if (first === undefined) return true;
+  for (let at = bytes.indexOf(first); at !== -1; at = bytes.indexOf(first, at + 1)) {
+    if (at + pattern.length > bytes.length) return false;
+    let i = 1;
+    while (i < pattern.length && bytes[at + i] === pattern[i]) i++;
+    if (i === pattern.length) return true;
+  }
+  return false;
+}
+
 /** A session shown in an xterm through the tRPC client, acknowledging output as it renders. */
 interface LiveSession {
   /** Resolves when `text` has been parsed by xterm in a chunk that arrives from now on. */
@@ -81,8 +117,7 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
     }
   };
   let lastDone = performance.now();
-  const waiters: { text: string; window: string; resolve: (at: number) => void }[] = [];
-  const decoder = new TextDecoder();
+  const waiters: Waiter[] = [];
   const subscription = trpc.terminal.output.subscribe(
     { sessionId: info.id, clientId, acks: true },
     {
@@ -92,12 +127,9 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
         const offset = Number(id);
         received = Math.max(received, offset);
         capture?.push(chunk);
-        const text = typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
-        const due = waiters.filter((w) => {
-          const hit = (w.window + text).includes(w.text);
-          w.window = (w.window + text).slice(-w.text.length);
-          return hit;
-        });
+        // Bytes are searched, never decoded: the baseline replay does no such work either.
+        const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+        const due = waiters.filter((waiter) => seen(waiter, bytes));
         term.write(chunk, () => {
           lastDone = performance.now();
           for (const w of due) {
@@ -114,7 +146,10 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
     },
   );
   const live: LiveSession = {
-    rendered: (text) => new Promise((resolve) => waiters.push({ text, window: "", resolve })),
+    rendered: (text) =>
+      new Promise((resolve) =>
+        waiters.push({ pattern: encoder.encode(text), tail: new Uint8Array(0), resolve }),
+      ),
     type: (data) => {
       void trpc.terminal.input.mutate({ sessionId: info.id, clientId, seq: seq++, data });
     },
