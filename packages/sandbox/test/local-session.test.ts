@@ -43,6 +43,25 @@ async function expectPauseStopsFlood(sessions: SessionManager): Promise<void> {
   await session.write("\x03");
 }
 
+/**
+ * A shell that exits while its only client is blocked (the PTY paused) still hands over its last
+ * bytes once the client catches up. node-pty destroys its stream 200 ms after the exit, so the
+ * wait below is well past that.
+ */
+async function expectTailAfterExitWhilePaused(sessions: SessionManager): Promise<void> {
+  const session = sessions.create({ owner: "a", cols: 80, rows: 24 });
+  const a = session.attach({ from: null });
+  await readUntilEvent(a, "ready");
+  a.setBackpressured(true);
+  // ~11 KB: less than the kernel and node-pty's stream hold, so the shell gets to exit.
+  await session.write("seq 1 2000; exit 3\r");
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  a.setBackpressured(false);
+  const seen = await readUntilEvent(a, "exit");
+  expect(seen.text).toContain("1998\r\n1999\r\n2000\r\n");
+  expect(seen.events.at(-1)!.event).toEqual({ type: "exit", code: 3, signal: null });
+}
+
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.closeAll()));
 });
@@ -247,6 +266,10 @@ describe("flow control", () => {
     await expectPauseStopsFlood(manager());
   });
 
+  it("keeps the last output of a shell that exits while the PTY is paused", async () => {
+    await expectTailAfterExitWhilePaused(manager());
+  });
+
   it("blocks a client that does not acknowledge past the high watermark", async () => {
     const session = manager().create({ owner: "a", cols: 80, rows: 24 });
     const a = session.attach({ from: null, acks: true });
@@ -341,5 +364,22 @@ describe("PTYs on the main thread (ptyThread: false)", () => {
 
   it("stops a paused program: output does not grow until a client catches up", async () => {
     await expectPauseStopsFlood(mainThread());
+  });
+
+  it("keeps the last output of a shell that exits while the PTY is paused", async () => {
+    await expectTailAfterExitWhilePaused(mainThread());
+  });
+
+  it("keeps the last output of a shell that exits while this thread, its reader, is busy", async () => {
+    const session = mainThread().create({ owner: "a", cols: 80, rows: 24 });
+    const a = session.attach({ from: null });
+    await readUntilEvent(a, "ready");
+    await session.write("seq 1 2000; exit 3\r");
+    // The shell writes and exits meanwhile; libuv then sees the terminal hung up and, after one
+    // ~4 KiB read, reported the end with the rest unread.
+    const busyUntil = Date.now() + 300;
+    while (Date.now() < busyUntil);
+    const seen = await readUntilEvent(a, "exit");
+    expect(seen.text).toContain("1998\r\n1999\r\n2000\r\n");
   });
 });

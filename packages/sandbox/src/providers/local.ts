@@ -1,5 +1,5 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
@@ -14,6 +14,7 @@ import {
   type ThreadPty,
   type ThreadPtyHandlers,
 } from "./pty-thread.js";
+import { drainBeforeDestroy } from "./pty-drain.js";
 import { signalSession } from "./process-session.js";
 import { buildShellEnv } from "./shell-env.js";
 
@@ -178,6 +179,7 @@ function spawnHere(
     handlers.onData(typeof data === "string" ? Buffer.from(data) : data),
   );
   child.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
+  drainBeforeDestroy(child, readSync, (bytes) => handlers.onData(bytes));
   return Promise.resolve({
     pid: child.pid,
     write: (data) => child.write(data),

@@ -4,6 +4,7 @@ import { createRequire } from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { Worker } from "node:worker_threads";
 import type * as NodePty from "node-pty";
+import { drainBeforeDestroy } from "./pty-drain.js";
 
 /**
  * Why a thread: a PTY holds only ~20 KiB between the program and its reader. On the main thread a
@@ -58,13 +59,14 @@ export interface ThreadPtyHandlers {
 /**
  * The worker's whole program, run from its source text: it may use nothing from this module (and
  * code coverage instrumentation, which inserts calls to module-level counters, would break it).
+ * It gets `drainBeforeDestroy` as its argument, likewise from source text.
  * The reads of one I/O turn, from every PTY, leave as one message once the main thread has taken
  * every earlier one (`batchesTaken` in shared memory counts them); until then they gather. So a
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
  * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until
  * they leave.
  */
-function threadMain(): void {
+function threadMain(drain: typeof drainBeforeDestroy): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const threads = require("node:worker_threads") as typeof WorkerThreads;
   const fs = require("node:fs") as typeof Fs;
@@ -216,8 +218,7 @@ function threadMain(): void {
         pausedByBacklog: false,
       };
       entries.set(command.id, entry);
-      child.onData((data: string | Uint8Array) => {
-        const chunk = typeof data === "string" ? Buffer.from(data) : data;
+      const take = (chunk: Uint8Array) => {
         entry.chunks.push(chunk);
         entry.bytes += chunk.length;
         if (entry.bytes >= maxPending && !entry.pausedByBacklog) {
@@ -229,7 +230,11 @@ function threadMain(): void {
           scheduled = true;
           setImmediate(flush);
         }
-      });
+      };
+      child.onData((data: string | Uint8Array) =>
+        take(typeof data === "string" ? Buffer.from(data) : data),
+      );
+      drain(child, fs.readSync, take);
       child.onExit(({ exitCode, signal }) => {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
         const bytes = entry.bytes > 0 ? join(entry) : null;
@@ -320,7 +325,8 @@ export class PtyThread {
       batchesTaken: this.#batchesTaken.buffer,
       maxPending: PTY_THREAD_MAX_PENDING,
     };
-    const worker = new Worker(`(${threadMain.toString()})()`, {
+    const source = `(${threadMain.toString()})(${drainBeforeDestroy.toString()})`;
+    const worker = new Worker(source, {
       eval: true,
       workerData,
       name: "porthole-pty",
