@@ -45,7 +45,8 @@ export class OutputWatcher {
       }
       const keep = waiter.pattern.length - 1;
       // (subarray(-0) would keep everything)
-      if (keep > 0) waiter.tail = Buffer.concat([waiter.tail, bytes.subarray(-keep)]).subarray(-keep);
+      if (keep > 0)
+        waiter.tail = Buffer.concat([waiter.tail, bytes.subarray(-keep)]).subarray(-keep);
       return true;
     });
   }

@@ -54,7 +54,19 @@ describe("drainBeforeDestroy", () => {
   });
 
   it("leaves a child without node-pty's internals alone", () => {
-    expect(() => drainBeforeDestroy({}, () => 0, () => undefined)).not.toThrow();
-    expect(() => drainBeforeDestroy(null, () => 0, () => undefined)).not.toThrow();
+    expect(() =>
+      drainBeforeDestroy(
+        {},
+        () => 0,
+        () => undefined,
+      ),
+    ).not.toThrow();
+    expect(() =>
+      drainBeforeDestroy(
+        null,
+        () => 0,
+        () => undefined,
+      ),
+    ).not.toThrow();
   });
 });

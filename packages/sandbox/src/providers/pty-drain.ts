@@ -20,9 +20,7 @@ export function drainBeforeDestroy(
 ): void {
   const internals = child as { _socket?: unknown; fd?: unknown } | null;
   const stream = internals?._socket as
-    | { destroy?: unknown; destroyed?: boolean; read?: unknown }
-    | null
-    | undefined;
+    { destroy?: unknown; destroyed?: boolean; read?: unknown } | null | undefined;
   if (
     typeof stream !== "object" ||
     stream === null ||
