@@ -3,7 +3,7 @@
 /**
  * node-pty's read stream can end short of a PTY's last bytes:
  * - once the program exits, libuv sees the terminal hung up and, after any read shorter than its
- *   buffer (a PTY returns at most ~4 KiB a read), reports the end though more is waiting;
+ *   buffer (a PTY read is usually ~4 KiB or less), reports the end though more is waiting;
  * - node-pty destroys the stream 200 ms after the exit, and a paused stream (every client behind)
  *   has not read what it and the kernel still hold.
  *
