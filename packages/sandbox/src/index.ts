@@ -38,7 +38,7 @@ export {
   LOCAL_KILL_GRACE_MS,
   type LocalProviderOptions,
 } from "./providers/local.js";
-export { PTY_THREAD_MAX_PENDING } from "./providers/pty-thread.js";
+export { PTY_THREAD_MAX_PENDING, PTY_THREAD_STAGE_BYTES } from "./providers/pty-thread.js";
 export { buildShellEnv, INHERITED_ENV_VARS } from "./providers/shell-env.js";
 export { findProgram } from "./providers/find-program.js";
 export { newSessionId } from "./session-id.js";

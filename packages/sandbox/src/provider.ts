@@ -20,7 +20,10 @@ export interface StartRequest {
 
 /** Callbacks a provider calls for the life of one PTY. */
 export interface PtyHandlers {
-  /** Raw bytes the PTY wrote, in order. A UTF-8 character may be split across calls. */
+  /**
+   * Raw bytes the PTY wrote, in order. A UTF-8 character may be split across calls. `bytes` is
+   * valid only until this returns (the local provider reuses the memory): copy what you keep.
+   */
   onData: (bytes: Uint8Array) => void;
   /** The shell ended; called at most once, and never after `onLost`. */
   onExit: (exit: ExitInfo) => void;

@@ -1,6 +1,11 @@
 // The PTY thread against real PTYs: every byte before the exit, input in order, pauses, its bound.
 import { describe, expect, it } from "vitest";
-import { PTY_THREAD_MAX_PENDING, PtyThread, type ThreadPty } from "./pty-thread.js";
+import {
+  PTY_THREAD_MAX_PENDING,
+  PTY_THREAD_STAGE_BYTES,
+  PtyThread,
+  type ThreadPty,
+} from "./pty-thread.js";
 
 const options = {
   name: "xterm-256color",
@@ -13,12 +18,15 @@ const options = {
 /** A PTY on a fresh thread, with what it printed and how it ended. */
 async function run(script: string, thread = new PtyThread()) {
   const chunks: Uint8Array[] = [];
+  /** Whether each chunk came as a view of the shared stage (else in a buffer of its own). */
+  const staged: boolean[] = [];
   let exited: (value: { code: number; bytesAtExit: number }) => void = () => undefined;
   const exit = new Promise<{ code: number; bytesAtExit: number }>((resolve) => (exited = resolve));
   let bytes = 0;
   const pty = await thread.spawn("/bin/sh", ["-c", script], options, {
     onData: (chunk) => {
       chunks.push(chunk.slice());
+      staged.push(chunk.buffer instanceof SharedArrayBuffer);
       bytes += chunk.length;
     },
     onExit: (code) => exited({ code, bytesAtExit: bytes }),
@@ -27,7 +35,7 @@ async function run(script: string, thread = new PtyThread()) {
     },
   });
   const text = () => Buffer.concat(chunks).toString("latin1");
-  return { pty, exit, text, chunks, bytes: () => bytes };
+  return { pty, exit, text, chunks, staged, bytes: () => bytes };
 }
 
 /** Blocks this thread, as a long task on a busy server would. */
@@ -47,16 +55,33 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 }
 
 describe("PtyThread", () => {
-  it("hands over every byte, in order, before the exit", async () => {
+  /** Runs `seq` to the end and checks every byte arrived in order, before the exit. */
+  async function expectEveryByte(thread: PtyThread) {
     const lines = 200_000;
     // The pause before exiting: when a terminal's session leader exits, Linux hangs the terminal
     // up and drops what its reader has not read yet (node-pty on the main thread loses it too).
-    const { exit, text } = await run(`seq 1 ${lines}; sleep 0.3; exit 7`);
-    const { code, bytesAtExit } = await exit;
+    const session = await run(`seq 1 ${lines}; sleep 0.3; exit 7`, thread);
+    const { code, bytesAtExit } = await session.exit;
     expect(code).toBe(7);
     const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join("");
     expect(bytesAtExit).toBe(expected.length);
-    expect(text()).toBe(expected);
+    expect(session.text()).toBe(expected);
+    return session;
+  }
+
+  it("hands over every byte, in order, before the exit", async () => {
+    const { staged } = await expectEveryByte(new PtyThread());
+    // Every batch of one flooding PTY fits the stage.
+    expect(staged.every(Boolean)).toBe(true);
+  });
+
+  it("sends a batch larger than the stage in a buffer of its own, losing nothing", async () => {
+    const stageBytes = 1024;
+    const { chunks, staged } = await expectEveryByte(new PtyThread(stageBytes));
+    // Batches up to the stage's size are views of it; larger ones are not.
+    chunks.forEach((chunk, i) => expect(staged[i]).toBe(chunk.length <= stageBytes));
+    expect(staged).toContain(true);
+    expect(staged).toContain(false);
   });
 
   it("writes input in order", async () => {
@@ -124,6 +149,8 @@ describe("PtyThread", () => {
     // take the one read that crossed it.
     expect(largest).toBeGreaterThanOrEqual(PTY_THREAD_MAX_PENDING);
     expect(largest).toBeLessThanOrEqual(PTY_THREAD_MAX_PENDING + 64 * 1024);
+    // Even that batch fits the stage: a flood costs the main thread no new memory.
+    expect(PTY_THREAD_STAGE_BYTES).toBeGreaterThanOrEqual(largest);
     session.pty.pause();
     process.kill(session.pty.pid, "SIGKILL");
     await session.exit;

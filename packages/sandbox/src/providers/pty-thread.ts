@@ -25,6 +25,7 @@ type Report =
   | { type: "spawned"; id: number; pid: number }
   | { type: "spawn-failed"; id: number; message: string }
   | { type: "data"; batch: { id: number; bytes: ArrayBuffer }[] }
+  | { type: "staged"; batch: { id: number; start: number; length: number }[] }
   | { type: "exit"; id: number; exitCode: number; signal: number; bytes: ArrayBuffer | null };
 
 /** What the thread starts with. */
@@ -34,10 +35,20 @@ interface ThreadData {
   /** An Int32 the main thread increments for every data batch it took. */
   batchesTaken: SharedArrayBuffer;
   maxPending: number;
+  /** Where batches that fit are copied for the main thread (see PTY_THREAD_STAGE_BYTES). */
+  stage: SharedArrayBuffer;
 }
 
 /** Bytes a PTY may have read but not yet handed over before the thread stops reading it. */
 export const PTY_THREAD_MAX_PENDING = 1024 * 1024;
+
+/**
+ * Shared memory each batch is copied into when it fits, so handing bytes to the main thread
+ * allocates nothing there: a transferred buffer per batch counted as new external memory in the
+ * main isolate and kept its garbage collector busy on another core (10-15% of the server's CPU
+ * during a flood). A larger batch (many PTYs at their backlog bound) travels in its own buffers.
+ */
+export const PTY_THREAD_STAGE_BYTES = 2 * PTY_THREAD_MAX_PENDING;
 
 /** node-pty's spawn options, as far as Porthole uses them. */
 export interface SpawnOptions {
@@ -50,6 +61,7 @@ export interface SpawnOptions {
 
 /** Callbacks for one PTY; `onExit` comes after the last `onData`. */
 export interface ThreadPtyHandlers {
+  /** `bytes` may be a view of memory the thread reuses once this returns: copy what you keep. */
   onData(bytes: Uint8Array): void;
   onExit(exitCode: number, signal: number): void;
   /** The thread died, taking the PTY with it (its master closed, so the shell got SIGHUP). */
@@ -61,7 +73,8 @@ export interface ThreadPtyHandlers {
  * code coverage instrumentation, which inserts calls to module-level counters, would break it).
  * It gets `drainBeforeDestroy` as its argument, likewise from source text.
  * The reads of one I/O turn, from every PTY, leave as one message once the main thread has taken
- * every earlier one (`batchesTaken` in shared memory counts them); until then they gather. So a
+ * every earlier one (`batchesTaken` in shared memory counts them); until then they gather. A
+ * batch is copied into the shared `stage` when it fits, which is free again once taken. So a
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
  * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until
  * they leave.
@@ -70,11 +83,12 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const threads = require("node:worker_threads") as typeof WorkerThreads;
   const fs = require("node:fs") as typeof Fs;
-  const { nodePty, batchesTaken, maxPending } = threads.workerData as ThreadData;
+  const { nodePty, batchesTaken, maxPending, stage } = threads.workerData as ThreadData;
   const pty = require(nodePty) as typeof NodePty;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = threads.parentPort!;
   const taken = new Int32Array(batchesTaken);
+  const staging = new Uint8Array(stage);
   interface Entry {
     id: number;
     child: NodePty.IPty;
@@ -99,16 +113,21 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
   let waiting = false;
   let scheduled = false;
 
-  const join = (entry: Entry): ArrayBuffer => {
-    // Its own ArrayBuffer (transferable), not zero-filled: every byte is set below.
-    const out = Buffer.allocUnsafeSlow(entry.bytes);
-    let at = 0;
+  /** Copies the entry's gathered bytes to `out` at `at` and forgets them; returns where they end. */
+  const copyOut = (entry: Entry, out: Uint8Array, at: number): number => {
     for (const chunk of entry.chunks) {
       out.set(chunk, at);
       at += chunk.length;
     }
     entry.chunks = [];
     entry.bytes = 0;
+    return at;
+  };
+
+  const join = (entry: Entry): ArrayBuffer => {
+    // Its own ArrayBuffer (transferable), not zero-filled: every byte is set.
+    const out = Buffer.allocUnsafeSlow(entry.bytes);
+    copyOut(entry, out, 0);
     return out.buffer;
   };
 
@@ -139,21 +158,31 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       else retry();
       return;
     }
-    const batch: { id: number; bytes: ArrayBuffer }[] = [];
-    for (const entry of entries.values()) {
-      if (entry.bytes === 0) continue;
-      batch.push({ id: entry.id, bytes: join(entry) });
+    const ready = [...entries.values()].filter((entry) => entry.bytes > 0);
+    if (ready.length === 0) return;
+    const total = ready.reduce((sum, entry) => sum + entry.bytes, 0);
+    posted = (posted + 1) | 0;
+    if (total <= staging.length) {
+      let at = 0;
+      const batch = ready.map((entry) => {
+        const start = at;
+        at = copyOut(entry, staging, at);
+        return { id: entry.id, start, length: at - start };
+      });
+      port.postMessage({ type: "staged", batch });
+    } else {
+      const batch = ready.map((entry) => ({ id: entry.id, bytes: join(entry) }));
+      port.postMessage(
+        { type: "data", batch },
+        batch.map((item) => item.bytes),
+      );
+    }
+    for (const entry of ready) {
       if (entry.pausedByBacklog) {
         entry.pausedByBacklog = false;
         setPaused(entry);
       }
     }
-    if (batch.length === 0) return;
-    posted = (posted + 1) | 0;
-    port.postMessage(
-      { type: "data", batch },
-      batch.map((item) => item.bytes),
-    );
   };
 
   /** Writes queued input until the PTY is full; what is left is retried shortly. */
@@ -294,9 +323,16 @@ interface Pending {
 export class PtyThread {
   #worker: Worker | null = null;
   #batchesTaken = new Int32Array(new SharedArrayBuffer(4));
+  #stage = new Uint8Array(new SharedArrayBuffer(0));
+  readonly #stageBytes: number;
   #nextId = 1;
   readonly #starting = new Map<number, Pending>();
   readonly #running = new Map<number, ThreadPtyHandlers>();
+
+  /** `stageBytes`: the shared batch memory (tests make it small to send batches the other way). */
+  constructor(stageBytes = PTY_THREAD_STAGE_BYTES) {
+    this.#stageBytes = stageBytes;
+  }
 
   /** Starts `file` in a new PTY; rejects with node-pty's message when it cannot. */
   spawn(
@@ -320,10 +356,13 @@ export class PtyThread {
   #thread(): Worker {
     if (this.#worker) return this.#worker;
     this.#batchesTaken = new Int32Array(new SharedArrayBuffer(4));
+    const stage = new SharedArrayBuffer(this.#stageBytes);
+    this.#stage = new Uint8Array(stage);
     const workerData: ThreadData = {
       nodePty: createRequire(import.meta.url).resolve("node-pty"),
       batchesTaken: this.#batchesTaken.buffer,
       maxPending: PTY_THREAD_MAX_PENDING,
+      stage,
     };
     const source = `(${threadMain.toString()})(${drainBeforeDestroy.toString()})`;
     const worker = new Worker(source, {
@@ -342,9 +381,16 @@ export class PtyThread {
   }
 
   #onReport(report: Report): void {
-    if (report.type === "data") {
-      Atomics.add(this.#batchesTaken, 0, 1);
-      Atomics.notify(this.#batchesTaken, 0);
+    if (report.type === "staged") {
+      // The stage is the thread's again once taken: every handler has copied its part by then.
+      try {
+        for (const { id, start, length } of report.batch)
+          this.#running.get(id)?.onData(this.#stage.subarray(start, start + length));
+      } finally {
+        this.#taken();
+      }
+    } else if (report.type === "data") {
+      this.#taken();
       for (const { id, bytes } of report.batch)
         this.#running.get(id)?.onData(new Uint8Array(bytes));
     } else if (report.type === "exit") {
@@ -365,6 +411,12 @@ export class PtyThread {
       this.#updateRef();
       pending?.reject(new Error(report.message));
     }
+  }
+
+  /** Tells the thread a batch was taken, so it may post (and reuse the stage for) the next. */
+  #taken(): void {
+    Atomics.add(this.#batchesTaken, 0, 1);
+    Atomics.notify(this.#batchesTaken, 0);
   }
 
   #handle(id: number, pid: number): ThreadPty {
