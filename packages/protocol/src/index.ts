@@ -1,4 +1,4 @@
-// Public entry of @porthole/protocol: schemas, inferred types and limits.
+// Public entry of @porthole/protocol: schemas, inferred types, limits, the wire format and frame pacing.
 export * from "./limits.js";
 export * from "./errors.js";
 export * from "./session.js";
@@ -6,3 +6,4 @@ export * from "./terminal.js";
 export * from "./events.js";
 export * from "./health.js";
 export * from "./wire.js";
+export * from "./frame-pacer.js";
