@@ -1,5 +1,5 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
-import type { SessionInfo, SessionKind } from "@porthole/protocol";
+import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
 import { SearchBox } from "./search-box.js";
@@ -35,6 +35,8 @@ export interface AppOptions {
   /** Where the tab list is remembered (localStorage). */
   storage: Pick<Storage, "getItem" | "setItem">;
   renderer?: "webgl" | "dom";
+  /** The page's frame pacer, told about every terminal's output. */
+  framePacer?: FramePacer;
 }
 
 interface Tab {
@@ -266,6 +268,7 @@ export class App {
       kind,
       title,
       renderer: this.#options.renderer,
+      framePacer: this.#options.framePacer,
       onChange: () => this.#onViewChange(view),
       onFind: () => this.#searchBox.open(),
       transformInput: (data) => this.#keyBar.consume(data),

@@ -1,6 +1,7 @@
 // Entry point: finds the access token, connects, and starts the app (or explains why it cannot).
 import "@xterm/xterm/css/xterm.css";
 import "./styles.css";
+import { FramePacer } from "@porthole/protocol";
 import { App } from "./app.js";
 import { forgetToken, parseFragment, takeToken, tokenScope } from "./auth.js";
 import { showNotice } from "./notice-page.js";
@@ -48,6 +49,9 @@ function main(): void {
   }
   const renderer = chooseRenderer(rendererPreference(window.location.search));
   const connection = connect({ url: defaultTrpcUrl(window.location), token });
+  // xterm.js redraws on every vsync; while output floods, fewer redraws leave it time to parse.
+  const framePacer = new FramePacer(window);
+  framePacer.install();
   const app = new App({
     root,
     connection,
@@ -55,6 +59,7 @@ function main(): void {
     scope: tokenScope(token),
     storage: safeStorage(() => window.localStorage),
     renderer,
+    framePacer,
   });
   installTestHook(app);
   connection.status.subscribe((status) => {

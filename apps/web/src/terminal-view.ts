@@ -1,5 +1,6 @@
 // One tab's terminal: an xterm.js instance attached to a server session (replay, flow control, input, resize).
 import {
+  type FramePacer,
   MAX_COLS,
   MAX_ROWS,
   MIN_COLS,
@@ -57,6 +58,8 @@ export interface TerminalViewOptions {
   title: string;
   /** Draw with WebGL when it works (default), or always with the DOM renderer. */
   renderer?: "webgl" | "dom";
+  /** The page's frame pacer, told how much output each write hands to xterm.js. */
+  framePacer?: FramePacer;
   /** Told whenever state, title, size or renderer change. */
   onChange: () => void;
   /** Ctrl+Shift+F was pressed in this terminal. */
@@ -146,6 +149,8 @@ export class TerminalView {
   skippedBytes = 0;
   /** Snapshots received since attaching (for diagnostics). */
   snapshots = 0;
+  /** Times xterm.js redrew this terminal (for diagnostics: the frame pacer's effect). */
+  renders = 0;
 
   constructor(options: TerminalViewOptions) {
     this.#options = options;
@@ -177,6 +182,7 @@ export class TerminalView {
     this.#disposables.push(
       terminal.onData((data) => this.#onData(data)),
       terminal.onResize(() => this.#scheduleResize()),
+      terminal.onRender(() => this.renders++),
       terminal.onTitleChange((title) => {
         this.#programTitle = title;
         this.#options.onChange();
@@ -473,6 +479,7 @@ export class TerminalView {
   #write(data: string | Uint8Array, replay: boolean, offset: number): void {
     const flow = this.#flow;
     flow?.onReceived(offset);
+    this.#options.framePacer?.noteOutput(data.length);
     this.guard.write(this.terminal, data, replay, () => {
       if (this.#flow === flow) flow?.onWritten(offset);
     });

@@ -43,6 +43,8 @@ export interface PortholeTestHook {
   nextInputSeq(): number;
   /** Output offsets of the front tab: received, parsed by the terminal, acknowledged. */
   flow(): { received: number; written: number; acked: number } | null;
+  /** Times the front terminal was redrawn since it opened. */
+  renders(): number;
 }
 
 declare global {
@@ -112,5 +114,6 @@ export function installTestHook(app: App): void {
     pendingInput: () => app.activeView?.pendingInput ?? 0,
     nextInputSeq: () => app.activeView?.nextInputSeq ?? 0,
     flow: () => app.activeView?.flow ?? null,
+    renders: () => app.activeView?.renders ?? 0,
   };
 }

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
+import { FLOOD_FRAME_MS } from "@porthole/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   openApp,
@@ -191,6 +192,25 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await waitForScreen(page, /^after-flood$/m);
     await waitForPrompt(page);
     await screenshot(page, "08-flood-stopped");
+    await page.close();
+  });
+
+  it("spaces redraws while output floods: at most one per FLOOD_FRAME_MS", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await run(page, "yes porthole-flood");
+    await waitForScreen(page, /porthole-flood\nporthole-flood/);
+    const renders = () => page.evaluate(() => window.__porthole?.renders() ?? 0);
+    const before = await renders();
+    const windowMs = 2000;
+    await page.waitForTimeout(windowMs);
+    const during = (await renders()) - before;
+    console.log(`frame pacing: ${during} redraws in ${windowMs} ms of \`yes\``);
+    // Unpaced, xterm.js redraws on every vsync (~60 a second here); paced, at most one per
+    // FLOOD_FRAME_MS, give or take the frames on the window's edges.
+    expect(during).toBeGreaterThan(0);
+    expect(during).toBeLessThanOrEqual(windowMs / FLOOD_FRAME_MS + 2);
+    await page.keyboard.press("Control+c");
+    await waitForPrompt(page, 15_000);
     await page.close();
   });
 
