@@ -64,6 +64,7 @@ function importMap(): Record<string, string> {
   const map: Record<string, string> = {
     "@xterm/xterm": "/m/@xterm/xterm/lib/xterm.mjs",
     "@porthole/protocol/wire": "/m/@porthole/protocol/dist/wire.js",
+    "@porthole/protocol/frame-pacer": "/m/@porthole/protocol/dist/frame-pacer.js",
   };
   for (const name of ["@trpc/client", "@trpc/server"]) {
     const manifest = JSON.parse(readFileSync(join(packageDir(name), "package.json"), "utf8")) as {

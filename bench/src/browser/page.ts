@@ -1,6 +1,7 @@
 // Runs inside Chromium: xterm.js fed by the real tRPC client (Porthole) or straight (baseline).
 /// <reference lib="dom" />
-// The wire module alone: the page has no bundler, and the package index would pull in zod.
+// Single modules: the page has no bundler, and the package index would pull in zod.
+import { FramePacer } from "@porthole/protocol/frame-pacer";
 import { wireEncoder, wireTransformer } from "@porthole/protocol/wire";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
@@ -32,6 +33,12 @@ let trpc: TRPCClient<AppRouter>;
 let Terminal: XtermModule["Terminal"];
 /** Chunks of the last Porthole render run, replayed by the baseline. */
 let captured: (string | Uint8Array)[] = [];
+/**
+ * Paces redraws as the web app does. Only live sessions report output to it, so the straight
+ * baseline draws as xterm.js does by itself.
+ */
+const framePacer = new FramePacer(window);
+framePacer.install();
 
 const frame = () => new Promise<void>((resolve) => requestAnimationFrame(() => resolve()));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -130,6 +137,7 @@ async function liveSession(capture: (string | Uint8Array)[] | null): Promise<Liv
         // Bytes are searched, never decoded: the baseline replay does no such work either.
         const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
         const due = waiters.filter((waiter) => seen(waiter, bytes));
+        framePacer.noteOutput(chunk.length);
         term.write(chunk, () => {
           lastDone = performance.now();
           for (const w of due) {
