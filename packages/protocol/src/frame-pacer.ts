@@ -2,9 +2,9 @@
 
 /**
  * Least time between redraws while output floods: at most 20 a second, still a moving screen.
- * Drawing every vsync in a flood cost the page more than half its time (each xterm.js frame is
- * ~5 ms of layout and paint on the page's thread, plus raster and compositing on others), and the
- * longer output took, the more frames it drew.
+ * Drawn on every vsync, a flood's frames took over a quarter of the page's thread (each xterm.js
+ * frame was ~5.5 ms of layout and paint there, plus raster and compositing on other threads),
+ * and the longer output took to parse, the more frames it drew.
  */
 export const FLOOD_FRAME_MS = 50;
 
