@@ -15,8 +15,11 @@ const options = {
   env: { PATH: "/usr/bin:/bin" },
 };
 
-/** A PTY on a fresh thread, with what it printed and how it ended. */
-async function run(script: string, thread = new PtyThread()) {
+/**
+ * A PTY on a fresh thread, with what it printed and how it ended. `slowCopyMs` makes each onData
+ * call busy for that long before it copies its bytes, as a main thread with other work would.
+ */
+async function run(script: string, thread = new PtyThread(), slowCopyMs = 0) {
   const chunks: Uint8Array[] = [];
   /** Whether each chunk came as a view of the shared stage (else in a buffer of its own). */
   const staged: boolean[] = [];
@@ -25,6 +28,7 @@ async function run(script: string, thread = new PtyThread()) {
   let bytes = 0;
   const pty = await thread.spawn("/bin/sh", ["-c", script], options, {
     onData: (chunk) => {
+      busy(slowCopyMs);
       chunks.push(chunk.slice());
       staged.push(chunk.buffer instanceof SharedArrayBuffer);
       bytes += chunk.length;
@@ -55,18 +59,23 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 }
 
 describe("PtyThread", () => {
-  /** Runs `seq` to the end and checks every byte arrived in order, before the exit. */
-  async function expectEveryByte(thread: PtyThread) {
+  /**
+   * Prints one byte alone (a small batch), then floods with `seq`, and checks every byte arrived
+   * in order, before the exit. Returns the session with its last chunk left out of `staged`: the
+   * bytes that come with the exit travel in a buffer of their own.
+   */
+  async function expectEveryByte(thread: PtyThread, slowCopyMs = 0) {
     const lines = 200_000;
     // The pause before exiting: when a terminal's session leader exits, Linux hangs the terminal
     // up and drops what its reader has not read yet (node-pty on the main thread loses it too).
-    const session = await run(`seq 1 ${lines}; sleep 0.3; exit 7`, thread);
+    const script = `printf x; sleep 0.2; seq 1 ${lines}; sleep 0.3; exit 7`;
+    const session = await run(script, thread, slowCopyMs);
     const { code, bytesAtExit } = await session.exit;
     expect(code).toBe(7);
-    const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join("");
+    const expected = "x" + Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join("");
     expect(bytesAtExit).toBe(expected.length);
     expect(session.text()).toBe(expected);
-    return session;
+    return { ...session, staged: session.staged.slice(0, -1) };
   }
 
   it("hands over every byte, in order, before the exit", async () => {
@@ -75,11 +84,18 @@ describe("PtyThread", () => {
     expect(staged.every(Boolean)).toBe(true);
   });
 
+  it("reuses the stage only after every handler has copied its part", async () => {
+    // Handlers slower than the PTY: the thread has the next batch ready long before they copy.
+    const { staged } = await expectEveryByte(new PtyThread(), 2);
+    expect(staged.every(Boolean)).toBe(true);
+  });
+
   it("sends a batch larger than the stage in a buffer of its own, losing nothing", async () => {
     const stageBytes = 1024;
     const { chunks, staged } = await expectEveryByte(new PtyThread(stageBytes));
-    // Batches up to the stage's size are views of it; larger ones are not.
-    chunks.forEach((chunk, i) => expect(staged[i]).toBe(chunk.length <= stageBytes));
+    // Batches up to the stage's size are views of it (the lone first byte is one); larger ones
+    // are not.
+    staged.forEach((shared, i) => expect(shared).toBe(chunks[i]!.length <= stageBytes));
     expect(staged).toContain(true);
     expect(staged).toContain(false);
   });
