@@ -479,7 +479,8 @@ export class TerminalView {
   #write(data: string | Uint8Array, replay: boolean, offset: number): void {
     const flow = this.#flow;
     flow?.onReceived(offset);
-    this.#options.framePacer?.noteOutput(data.length);
+    // Only the front tab's output counts: a flood in a hidden tab must not slow this one's echoes.
+    if (!this.element.hidden) this.#options.framePacer?.noteOutput(data.length);
     this.guard.write(this.terminal, data, replay, () => {
       if (this.#flow === flow) flow?.onWritten(offset);
     });

@@ -197,8 +197,10 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
 
   it("spaces redraws while output floods: at most one per FLOOD_FRAME_MS", async () => {
     const page = await openApp(browser.context, server.url, token());
-    await run(page, "yes porthole-flood");
-    await waitForScreen(page, /porthole-flood\nporthole-flood/);
+    // Long lines: xterm.js parses them several times faster than short ones, so even a slow
+    // machine's page takes far more than FLOOD_BYTES_PER_FRAME between two frames.
+    await run(page, `yes ${"porthole-flood-".repeat(6)}`);
+    await waitForScreen(page, /porthole-flood-porthole-flood/);
     const renders = () => page.evaluate(() => window.__porthole?.renders() ?? 0);
     const before = await renders();
     const windowMs = 2000;
