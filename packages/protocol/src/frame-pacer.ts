@@ -1,4 +1,4 @@
-// Spaces a page's redraws while terminal output floods, so parsing gets the CPU nobody can watch go by.
+// Spaces a page's redraws while terminal output floods, so parsing gets the CPU instead.
 
 /**
  * Least time between redraws while output floods: at most 20 a second, still a moving screen.
@@ -61,6 +61,7 @@ export class FramePacer {
   readonly #deferred = new Map<number, Deferred>();
   #nextHandle = -1;
 
+  /** `frames` is the page (`window`); `clock` is replaced only by tests. */
   constructor(frames: AnimationFrames, clock: PacerClock = realClock) {
     this.#frames = frames;
     this.#native = {
@@ -70,7 +71,7 @@ export class FramePacer {
     this.#clock = clock;
   }
 
-  /** Counts output handed to a terminal (call for every write). */
+  /** Counts output handed to a terminal (call for every write; a string's length will do). */
   noteOutput(bytes: number): void {
     this.#bytesSinceFrame += bytes;
   }

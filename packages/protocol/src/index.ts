@@ -1,4 +1,4 @@
-// Public entry of @porthole/protocol: schemas, inferred types, limits, the wire format and frame pacing.
+// Public entry of @porthole/protocol: schemas, types, limits, the wire format, frame pacing.
 export * from "./limits.js";
 export * from "./errors.js";
 export * from "./session.js";
