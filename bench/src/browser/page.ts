@@ -34,8 +34,8 @@ let Terminal: XtermModule["Terminal"];
 /** Chunks of the last Porthole render run, replayed by the baseline. */
 let captured: (string | Uint8Array)[] = [];
 /**
- * Paces redraws as the web app does. Only live sessions report output to it, so the straight
- * baseline draws as xterm.js does by itself.
+ * Paces redraws as the web app does. Live sessions report output to it; the straight baseline
+ * does only when asked to (`renderBaseline(true)`), and otherwise draws as xterm.js does alone.
  */
 const framePacer = new FramePacer(window);
 framePacer.install();
@@ -204,14 +204,20 @@ async function renderPorthole(command: string): Promise<number> {
   return elapsed;
 }
 
-/** Writes the chunks of the last Porthole run straight into a fresh xterm; ms until on screen. */
-async function renderBaseline(): Promise<number> {
+/**
+ * Writes the chunks of the last Porthole run straight into a fresh xterm; ms until on screen.
+ * `paced`: each chunk counts for the frame pacer as xterm.js parses it, as if it had just arrived.
+ */
+async function renderBaseline(paced = false): Promise<number> {
   const { term, remove } = newTerminal();
   await frame();
   const started = performance.now();
   await new Promise<void>((resolve) => {
     captured.forEach((chunk, i) =>
-      term.write(chunk, i === captured.length - 1 ? resolve : undefined),
+      term.write(chunk, () => {
+        if (paced) framePacer.noteOutput(chunk.length);
+        if (i === captured.length - 1) resolve();
+      }),
     );
   });
   await frame();
