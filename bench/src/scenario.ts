@@ -11,6 +11,9 @@ export interface RunContext {
   cpuProfDir?: string | undefined;
 }
 
+/** The baseline that is Porthole itself with LOCAL_PTY_THREAD=false (throughput, scale). */
+export const MAIN_THREAD_BASELINE = "Porthole, PTYs on the main thread";
+
 /** A measured baseline for a figure. */
 export interface Baseline {
   name: string;

@@ -1,14 +1,12 @@
 // Scenario 6: 100 concurrent sessions echoing and streaming; server CPU per MB, RSS per session, echo p99.
 import { now, percentile, sleep } from "../measure.js";
 import { cpuMs, rssBytes } from "../proc.js";
-import { figure, type Scenario } from "../scenario.js";
+import { figure, MAIN_THREAD_BASELINE, type Scenario } from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { scaleCommand } from "../shell.js";
 import { directTerm, portholeTerm, type Term } from "../terminal.js";
 
 const MiB = 1024 * 1024;
-/** The second baseline: Porthole itself, with LOCAL_PTY_THREAD=false. */
-const MAIN_THREAD = "Porthole, PTYs on the main thread";
 const KEYS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /** Output each session streams: bytes per period. */
@@ -176,7 +174,7 @@ export const scale: Scenario = {
         runs: p99(porthole),
         baselines: [
           { name: "node-pty direct, same load", runs: p99(baseline) },
-          { name: MAIN_THREAD, runs: p99(mainThread) },
+          { name: MAIN_THREAD_BASELINE, runs: p99(mainThread) },
         ],
         note: `${keys} keystrokes, ${lost} lost (no echo in 5 s); runs are ${windowMs / 1000} s windows`,
       }),
@@ -188,7 +186,7 @@ export const scale: Scenario = {
         runs: cpuPerMB(porthole),
         baselines: [
           { name: "node-pty direct process", runs: cpuPerMB(baseline) },
-          { name: MAIN_THREAD, runs: cpuPerMB(mainThread) },
+          { name: MAIN_THREAD_BASELINE, runs: cpuPerMB(mainThread) },
         ],
         note: `delivered ${rate(porthole)
           .map((r) => r.toFixed(2))
@@ -202,7 +200,7 @@ export const scale: Scenario = {
         runs: [porthole.rssPerSession / MiB],
         baselines: [
           { name: "node-pty direct process", runs: [baseline.rssPerSession / MiB] },
-          { name: MAIN_THREAD, runs: [mainThread.rssPerSession / MiB] },
+          { name: MAIN_THREAD_BASELINE, runs: [mainThread.rssPerSession / MiB] },
         ],
         note: "(RSS with the sessions loaded − idle RSS) / sessions; one measurement per run of the scenario",
       }),

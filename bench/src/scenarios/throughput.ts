@@ -1,6 +1,12 @@
 // Scenario 1: output throughput to a headless client, against the same command read from node-pty.
 import { interleaveAll, now } from "../measure.js";
-import { figure, type Figure, type RunContext, type Scenario } from "../scenario.js";
+import {
+  figure,
+  MAIN_THREAD_BASELINE,
+  type Figure,
+  type RunContext,
+  type Scenario,
+} from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { dataFile, MARKER, MARKER_COMMAND, type DataKind } from "../shell.js";
 import { directTerm, portholeTerm, type Term } from "../terminal.js";
@@ -45,7 +51,7 @@ async function measureKind(
       runs: portholeRuns,
       baselines: [
         { name: "node-pty direct", runs: directRuns },
-        { name: "Porthole, PTYs on the main thread", runs: mainThreadRuns },
+        { name: MAIN_THREAD_BASELINE, runs: mainThreadRuns },
       ],
       target: {
         text: "≥ 0.9x node-pty",
