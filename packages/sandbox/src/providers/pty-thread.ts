@@ -35,6 +35,8 @@ interface ThreadData {
   /** An Int32 the main thread increments for every data batch it took. */
   batchesTaken: SharedArrayBuffer;
   maxPending: number;
+  readBytes: number;
+  burstBytes: number;
   /** Where batches that fit are copied for the main thread (see PTY_THREAD_STAGE_BYTES). */
   stage: SharedArrayBuffer;
 }
@@ -50,6 +52,18 @@ export const PTY_THREAD_MAX_PENDING = 1024 * 1024;
  * buffers, as do the bytes that come with a PTY's exit.
  */
 export const PTY_THREAD_STAGE_BYTES = 2 * PTY_THREAD_MAX_PENDING;
+
+/**
+ * Bytes asked of each read the thread makes itself. A PTY hands over at most ~4 KiB a read (the
+ * kernel's line buffer); more room costs nothing and would take more where a kernel gives it.
+ */
+export const PTY_THREAD_READ_BYTES = 16 * 1024;
+
+/**
+ * Bytes the thread reads from one PTY, after its stream delivered a full chunk, before it lets the
+ * other PTYs and the main thread's commands have a turn.
+ */
+export const PTY_THREAD_BURST_BYTES = 256 * 1024;
 
 /** node-pty's spawn options, as far as Porthole uses them. */
 export interface SpawnOptions {
@@ -79,12 +93,18 @@ export interface ThreadPtyHandlers {
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
  * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until
  * they leave.
+ * A flood is read with plain reads of the master into the PTY's pending buffer, not through
+ * node-pty's stream: a stream read allocates a buffer and runs several JS callbacks per ~4 KiB
+ * chunk, and the garbage collector's work on those buffers kept other cores busy too. The stream
+ * still reads when the PTY is quiet, so a keystroke's echo costs no extra read, and it still sees
+ * the hang-up.
  */
 function threadMain(drain: typeof drainBeforeDestroy): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const threads = require("node:worker_threads") as typeof WorkerThreads;
   const fs = require("node:fs") as typeof Fs;
-  const { nodePty, batchesTaken, maxPending, stage } = threads.workerData as ThreadData;
+  const { nodePty, batchesTaken, maxPending, readBytes, burstBytes, stage } =
+    threads.workerData as ThreadData;
   const pty = require(nodePty) as typeof NodePty;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = threads.parentPort!;
@@ -101,7 +121,8 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     fd: number | null;
     /** node-pty's read stream on the master, destroyed (synchronously) before it closes the fd. */
     stream: { destroyed?: boolean } | null;
-    chunks: Uint8Array[];
+    /** Bytes read and not yet handed over: the first `bytes` of `pending`, which grows as needed. */
+    pending: Buffer;
     bytes: number;
     /** Input the PTY had no room for yet, in order. */
     input: Buffer[];
@@ -110,19 +131,31 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     pausedByBacklog: boolean;
   }
   const entries = new Map<number, Entry>();
+  /** A stream chunk this long (a PTY read gives at most ~4 KiB) says more is waiting. */
+  const FULL_CHUNK_BYTES = 1024;
   let posted = 0;
   let waiting = false;
   let scheduled = false;
 
   /** Copies the entry's gathered bytes to `out` at `at` and forgets them; returns where they end. */
   const copyOut = (entry: Entry, out: Uint8Array, at: number): number => {
-    for (const chunk of entry.chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
+    out.set(entry.pending.subarray(0, entry.bytes), at);
+    // A PTY gone quiet after a flood gives back what its pending buffer grew to.
+    if (entry.bytes < readBytes && entry.pending.length > 4 * readBytes) {
+      entry.pending = Buffer.allocUnsafeSlow(readBytes);
     }
-    entry.chunks = [];
+    at += entry.bytes;
     entry.bytes = 0;
     return at;
+  };
+
+  /** Makes room for `more` bytes after the entry's pending ones. */
+  const reserve = (entry: Entry, more: number) => {
+    const needed = entry.bytes + more;
+    if (needed <= entry.pending.length) return;
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, 2 * entry.pending.length));
+    grown.set(entry.pending.subarray(0, entry.bytes));
+    entry.pending = grown;
   };
 
   const join = (entry: Entry): ArrayBuffer => {
@@ -240,7 +273,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         // Without the stream there is no telling when the fd stops being ours: use node-pty's write.
         fd: typeof internals.fd === "number" && stream ? internals.fd : null,
         stream,
-        chunks: [],
+        pending: Buffer.allocUnsafeSlow(readBytes),
         bytes: 0,
         input: [],
         retry: null,
@@ -248,9 +281,9 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         pausedByBacklog: false,
       };
       entries.set(command.id, entry);
-      const take = (chunk: Uint8Array) => {
-        entry.chunks.push(chunk);
-        entry.bytes += chunk.length;
+      /** Counts bytes just added to `pending`. */
+      const gathered = (count: number) => {
+        entry.bytes += count;
         if (entry.bytes >= maxPending && !entry.pausedByBacklog) {
           entry.pausedByBacklog = true;
           setPaused(entry);
@@ -261,9 +294,33 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
           setImmediate(flush);
         }
       };
-      child.onData((data: string | Uint8Array) =>
-        take(typeof data === "string" ? Buffer.from(data) : data),
-      );
+      const take = (chunk: Uint8Array) => {
+        reserve(entry, chunk.length);
+        entry.pending.set(chunk, entry.bytes);
+        gathered(chunk.length);
+      };
+      /** Reads what else the kernel holds, up to a burst, straight into the pending buffer. */
+      const readBurst = (fd: number) => {
+        for (let burst = 0; burst < burstBytes;) {
+          if (entry.pausedByMain || entry.pausedByBacklog || !masterOpen(entry)) return;
+          reserve(entry, readBytes);
+          let count = 0;
+          try {
+            count = fs.readSync(fd, entry.pending, entry.bytes, readBytes, null);
+          } catch {
+            return; // EAGAIN: nothing more for now; EIO: hung up, which the stream reports itself
+          }
+          if (count <= 0) return;
+          gathered(count);
+          burst += count;
+        }
+      };
+      child.onData((data: string | Uint8Array) => {
+        const chunk = typeof data === "string" ? Buffer.from(data) : data;
+        take(chunk);
+        // A short chunk was all the kernel had (an echo, a prompt); a full one means a flood.
+        if (entry.fd !== null && chunk.length >= FULL_CHUNK_BYTES) readBurst(entry.fd);
+      });
       drain(child, fs.readSync, take);
       child.onExit(({ exitCode, signal }) => {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
@@ -363,6 +420,8 @@ export class PtyThread {
       nodePty: createRequire(import.meta.url).resolve("node-pty"),
       batchesTaken: this.#batchesTaken.buffer,
       maxPending: PTY_THREAD_MAX_PENDING,
+      readBytes: PTY_THREAD_READ_BYTES,
+      burstBytes: PTY_THREAD_BURST_BYTES,
       stage,
     };
     const source = `(${threadMain.toString()})(${drainBeforeDestroy.toString()})`;
