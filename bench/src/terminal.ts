@@ -1,5 +1,8 @@
-// One interface over the three ways a scenario talks to a shell: node-pty, bare ws, Porthole.
-import { rmSync } from "node:fs";
+// One interface over the ways a scenario talks to a shell: node-pty, bare ws, socat, Porthole.
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createConnection, createServer, type Socket } from "node:net";
+import { delimiter, join } from "node:path";
 import type { OutputStreamEvent } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import type pty from "node-pty";
@@ -7,7 +10,8 @@ import { WebSocket } from "ws";
 import { connect, type PortholeClient } from "./client.js";
 import { now, withTimeout } from "./measure.js";
 import type { ServerProcess } from "./server.js";
-import { COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
+import { buildShellEnv } from "@porthole/sandbox";
+import { BENCH_ROOT, benchEnv, COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
 
 interface Waiter {
   pattern: Buffer;
@@ -106,6 +110,75 @@ export async function directTerm(): Promise<Term> {
     close: async () => {
       child.kill("SIGKILL");
       await withTimeout(exited, 5000, "direct shell exit").catch(() => undefined);
+    },
+  };
+}
+
+/** Where `name` is on PATH, or null. */
+function onPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const file = join(dir, name);
+    if (dir && existsSync(file)) return file;
+  }
+  return null;
+}
+
+/** A TCP port nobody listens on right now (a child is about to take it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== "object" || address === null) throw new Error("no port");
+  return address.port;
+}
+
+/** Connects to 127.0.0.1:`port`, retrying while the listener is still starting. */
+async function connectWhenListening(port: number, timeoutMs: number): Promise<Socket> {
+  const deadline = now() + timeoutMs;
+  for (;;) {
+    const socket = createConnection(port, "127.0.0.1");
+    const error = await new Promise<Error | null>((resolve) => {
+      socket.once("connect", () => resolve(null));
+      socket.once("error", resolve);
+    });
+    if (!error) return socket;
+    socket.destroy();
+    if (now() > deadline) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * Baseline: socat, a relay written in C, between a login shell's PTY and a TCP socket: what
+ * relaying a terminal costs on this machine without JavaScript or WebSocket framing. The PTY keeps
+ * the kernel's default modes, as node-pty's do. Null when socat is not installed.
+ */
+export async function socatTerm(): Promise<Term | null> {
+  const socat = onPath("socat");
+  if (!socat) return null;
+  const port = await freePort();
+  const cwd = join(BENCH_ROOT, "sessions", `socat-${process.pid}-${Date.now()}`);
+  mkdirSync(cwd, { recursive: true });
+  const relay = spawn(
+    socat,
+    [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `EXEC:/bin/bash -l,pty,setsid,ctty,stderr`],
+    { cwd, env: buildShellEnv(benchEnv(), {}), stdio: "ignore" },
+  );
+  const exited = new Promise<void>((resolve) => relay.once("exit", () => resolve()));
+  const socket = await connectWhenListening(port, 5000);
+  const out = new OutputWatcher();
+  const prompt = out.waitFor(PROMPT, 10_000);
+  socket.on("data", (data: Buffer) => out.push(data));
+  socket.on("error", () => undefined);
+  await prompt;
+  return {
+    out,
+    write: (data) => socket.write(data),
+    close: async () => {
+      socket.destroy();
+      relay.kill("SIGKILL");
+      await withTimeout(exited, 5000, "socat exit").catch(() => undefined);
     },
   };
 }

@@ -9,7 +9,10 @@ import {
 } from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { dataFile, MARKER, MARKER_COMMAND, type DataKind } from "../shell.js";
-import { directTerm, portholeTerm, type Term } from "../terminal.js";
+import { directTerm, portholeTerm, socatTerm, type Term } from "../terminal.js";
+
+/** The C relay baseline's name. */
+const SOCAT_BASELINE = "C relay (socat, PTY to TCP)";
 
 /** Prints `bytes` of `file` and waits for the marker after it; returns MB/s of payload. */
 async function transfer(term: Term, file: string, bytes: number): Promise<number> {
@@ -33,16 +36,20 @@ async function measureKind(
   const direct = await directTerm();
   const porthole = await portholeTerm(server);
   const mainThread = await portholeTerm(mainServer);
+  const socat = await socatTerm();
   try {
     // Warm both paths (JIT, page cache) with a small transfer first.
     await transfer(direct, file, Math.min(bytes, 4e6));
     await transfer(porthole, file, Math.min(bytes, 4e6));
     await transfer(mainThread, file, Math.min(bytes, 4e6));
-    const [directRuns = [], portholeRuns = [], mainThreadRuns = []] = await interleaveAll(runs, [
-      () => transfer(direct, file, bytes),
-      () => transfer(porthole, file, bytes),
-      () => transfer(mainThread, file, bytes),
-    ]);
+    if (socat) await transfer(socat, file, Math.min(bytes, 4e6));
+    const [directRuns = [], portholeRuns = [], mainThreadRuns = [], socatRuns = []] =
+      await interleaveAll(runs, [
+        () => transfer(direct, file, bytes),
+        () => transfer(porthole, file, bytes),
+        () => transfer(mainThread, file, bytes),
+        ...(socat ? [() => transfer(socat, file, bytes)] : []),
+      ]);
     return figure({
       scenario: "throughput",
       name: `${kind === "printable" ? "printable" : "ANSI-heavy"} output, ${Math.round(bytes / 1e6)} MB`,
@@ -52,13 +59,18 @@ async function measureKind(
       baselines: [
         { name: "node-pty direct", runs: directRuns },
         { name: MAIN_THREAD_BASELINE, runs: mainThreadRuns },
+        ...(socat ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
       ],
+      note: socat
+        ? "socat relays the PTY in C, as a C web terminal would, without WebSocket framing"
+        : "socat is not installed (apt-get install socat): no C relay baseline",
       target: {
         text: "≥ 0.9x node-pty",
         met: (value, base) => base !== null && value >= 0.9 * base,
       },
     });
   } finally {
+    await socat?.close();
     await mainThread.close();
     await porthole.close();
     await direct.close();
