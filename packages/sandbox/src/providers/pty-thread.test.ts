@@ -100,6 +100,22 @@ describe("PtyThread", () => {
     expect(staged).toContain(false);
   });
 
+  it("keeps a flood's bytes in order across pauses and resumes", async () => {
+    const lines = 300_000;
+    const session = await run(`seq 1 ${lines}; sleep 0.3`);
+    // While paused, node-pty's stream may hold a chunk it read, handed over on resume: a burst
+    // from the kernel must not overtake it, nor lose or repeat a byte across the pause.
+    for (let i = 1; i <= 20; i++) {
+      await until(() => session.bytes() > i * 60_000, "more output");
+      session.pty.pause();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      session.pty.resume();
+    }
+    await session.exit;
+    const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\r\n`).join("");
+    expect(session.text()).toBe(expected);
+  });
+
   it("reads a flood in bursts, not one stream chunk at a time", async () => {
     const session = await run(`head -c 8000000 /dev/zero | tr '\\0' x; sleep 0.3`);
     await session.exit;

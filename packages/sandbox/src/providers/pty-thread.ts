@@ -54,14 +54,14 @@ export const PTY_THREAD_MAX_PENDING = 1024 * 1024;
 export const PTY_THREAD_STAGE_BYTES = 2 * PTY_THREAD_MAX_PENDING;
 
 /**
- * Bytes asked of each read the thread makes itself. A PTY hands over at most ~4 KiB a read (the
- * kernel's line buffer); more room costs nothing and would take more where a kernel gives it.
+ * Bytes asked of each read the thread makes itself. A Linux PTY hands over at most ~4 KiB a read
+ * (the kernel's line buffer); the rest of the room is for kernels that give more.
  */
 export const PTY_THREAD_READ_BYTES = 16 * 1024;
 
 /**
- * After its stream delivered a full chunk, the thread reads a PTY on until this many of its bytes
- * wait for the main thread; beyond it, one stream chunk per turn. Reading further ahead saved no
+ * After its stream delivered a chunk of 1 KiB or more, the thread reads a PTY on until this many
+ * of its bytes wait for the main thread; beyond it, one stream chunk per turn. Reading further ahead saved no
  * more CPU and made a Ctrl-C in Chromium wait for the output already read: 64 KiB measured
  * 72-106 ms, 128 KiB 167-183 ms, 256 KiB a burst 319-394 ms (before bursts: 61-72 ms).
  */
@@ -110,6 +110,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
   const pty = require(nodePty) as typeof NodePty;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const port = threads.parentPort!;
+  const EMPTY = Buffer.alloc(0);
   const taken = new Int32Array(batchesTaken);
   const staging = new Uint8Array(stage);
   interface Entry {
@@ -122,7 +123,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
      */
     fd: number | null;
     /** node-pty's read stream on the master, destroyed (synchronously) before it closes the fd. */
-    stream: { destroyed?: boolean } | null;
+    stream: StreamState | null;
     /** Bytes read and not yet handed over: the first `bytes` of `pending`, which grows as needed. */
     pending: Buffer;
     bytes: number;
@@ -132,9 +133,24 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     pausedByMain: boolean;
     pausedByBacklog: boolean;
   }
+  /** What the thread reads of node-pty's stream on the master. */
+  interface StreamState {
+    destroyed?: boolean;
+    readableLength?: number;
+    readableFlowing?: boolean | null;
+  }
   const entries = new Map<number, Entry>();
-  /** A stream chunk this long (a PTY read gives at most ~4 KiB) says more is waiting. */
-  const FULL_CHUNK_BYTES = 1024;
+  /**
+   * A stream chunk this long (a PTY read gives at most ~4 KiB) suggests more is waiting: a burst
+   * follows. A shorter one (an echo, a prompt) costs no extra read; a burst that finds nothing
+   * costs one failed read.
+   */
+  const BURST_AFTER_BYTES = 1024;
+  /**
+   * A pending buffer this large or smaller is kept for the PTY's next bytes (a burst grows it to
+   * 128 KiB); a larger one, grown while the main thread was behind, is given back once emptied.
+   */
+  const KEEP_PENDING_BYTES = 2 * burstBytes;
   let posted = 0;
   let waiting = false;
   let scheduled = false;
@@ -142,10 +158,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
   /** Copies the entry's gathered bytes to `out` at `at` and forgets them; returns where they end. */
   const copyOut = (entry: Entry, out: Uint8Array, at: number): number => {
     out.set(entry.pending.subarray(0, entry.bytes), at);
-    // A PTY gone quiet after a flood gives back what its pending buffer grew to.
-    if (entry.bytes < readBytes && entry.pending.length > 4 * readBytes) {
-      entry.pending = Buffer.allocUnsafeSlow(readBytes);
-    }
+    if (entry.pending.length > KEEP_PENDING_BYTES) entry.pending = EMPTY;
     at += entry.bytes;
     entry.bytes = 0;
     return at;
@@ -156,7 +169,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     const needed = entry.bytes + more;
     if (needed <= entry.pending.length) return;
     const doubled = Math.min(2 * entry.pending.length, maxPending + readBytes);
-    const grown = Buffer.allocUnsafeSlow(Math.max(needed, doubled));
+    const grown = Buffer.allocUnsafeSlow(Math.max(needed, doubled, readBytes));
     grown.set(entry.pending.subarray(0, entry.bytes));
     entry.pending = grown;
   };
@@ -268,7 +281,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         port.postMessage({ type: "spawn-failed", id: command.id, message });
         return;
       }
-      const internals = child as unknown as { fd?: unknown; _socket?: { destroyed?: boolean } };
+      const internals = child as unknown as { fd?: unknown; _socket?: StreamState };
       const stream = typeof internals._socket === "object" ? internals._socket : null;
       const entry: Entry = {
         id: command.id,
@@ -276,7 +289,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         // Without the stream there is no telling when the fd stops being ours: use node-pty's write.
         fd: typeof internals.fd === "number" && stream ? internals.fd : null,
         stream,
-        pending: Buffer.allocUnsafeSlow(readBytes),
+        pending: EMPTY, // allocated on the first bytes: an idle PTY holds none
         bytes: 0,
         input: [],
         retry: null,
@@ -306,6 +319,11 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       const readBurst = (fd: number) => {
         while (entry.bytes < burstBytes) {
           if (entry.pausedByMain || entry.pausedByBacklog || !masterOpen(entry)) return;
+          // Bytes the stream still holds are older than the kernel's and must come first.
+          // node-pty's stream (high-water mark 0) holds at most the one chunk it read while
+          // paused, and hands it over before this runs; the check keeps that so if it changes.
+          const stream = entry.stream;
+          if (!stream || stream.readableLength !== 0 || stream.readableFlowing !== true) return;
           reserve(entry, readBytes);
           let count = 0;
           try {
@@ -321,7 +339,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         const chunk = typeof data === "string" ? Buffer.from(data) : data;
         take(chunk);
         // A short chunk was all the kernel had (an echo, a prompt); a full one means a flood.
-        if (entry.fd !== null && chunk.length >= FULL_CHUNK_BYTES) readBurst(entry.fd);
+        if (entry.fd !== null && chunk.length >= BURST_AFTER_BYTES) readBurst(entry.fd);
       });
       drain(child, fs.readSync, take);
       child.onExit(({ exitCode, signal }) => {
