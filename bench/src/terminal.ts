@@ -129,12 +129,16 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== "object" || address === null) throw new Error("no port");
+  if (typeof address !== "object" || address === null) throw new Error("no free port");
   return address.port;
 }
 
-/** Connects to 127.0.0.1:`port`, retrying while the listener is still starting. */
-async function connectWhenListening(port: number, timeoutMs: number): Promise<Socket> {
+/** Connects to 127.0.0.1:`port`, retrying while its listener starts, unless that `ended`. */
+async function connectWhenListening(
+  port: number,
+  ended: () => boolean,
+  timeoutMs: number,
+): Promise<Socket> {
   const deadline = now() + timeoutMs;
   for (;;) {
     const socket = createConnection(port, "127.0.0.1");
@@ -144,43 +148,58 @@ async function connectWhenListening(port: number, timeoutMs: number): Promise<So
     });
     if (!error) return socket;
     socket.destroy();
-    if (now() > deadline) throw error;
+    if (ended() || now() > deadline) throw new Error(`socat did not listen: ${error.message}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
 /**
- * Baseline: socat, a relay written in C, between a login shell's PTY and a TCP socket: what
- * relaying a terminal costs on this machine without JavaScript or WebSocket framing. The PTY keeps
- * the kernel's default modes, as node-pty's do. Null when socat is not installed.
+ * Baseline: socat, a relay written in C, between a login shell's PTY and TCP: what relaying a
+ * terminal costs on this machine without JavaScript (a C web terminal such as ttyd also frames
+ * WebSocket messages). Its PTY processes output as node-pty's do (the kernel's defaults). Null
+ * when socat is not installed.
  */
 export async function socatTerm(): Promise<Term | null> {
   const socat = onPath("socat");
   if (!socat) return null;
-  const port = await freePort();
   const cwd = join(BENCH_ROOT, "sessions", `socat-${process.pid}-${Date.now()}`);
   mkdirSync(cwd, { recursive: true });
+  // TCP on loopback, as every other path here. Should another process take the port first, socat
+  // exits and the connection attempts stop at once.
+  const port = await freePort();
   const relay = spawn(
     socat,
     [`TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, `EXEC:/bin/bash -l,pty,setsid,ctty,stderr`],
     { cwd, env: buildShellEnv(benchEnv(), {}), stdio: "ignore" },
   );
-  const exited = new Promise<void>((resolve) => relay.once("exit", () => resolve()));
-  const socket = await connectWhenListening(port, 5000);
-  const out = new OutputWatcher();
-  const prompt = out.waitFor(PROMPT, 10_000);
-  socket.on("data", (data: Buffer) => out.push(data));
-  socket.on("error", () => undefined);
-  await prompt;
-  return {
-    out,
-    write: (data) => socket.write(data),
-    close: async () => {
-      socket.destroy();
-      relay.kill("SIGKILL");
-      await withTimeout(exited, 5000, "socat exit").catch(() => undefined);
-    },
+  let ended = false;
+  const exited = new Promise<void>((resolve) => {
+    const end = () => {
+      ended = true;
+      resolve();
+    };
+    relay.once("exit", end);
+    relay.once("error", end);
+  });
+  let socket: Socket | null = null;
+  const close = async () => {
+    socket?.destroy();
+    relay.kill("SIGKILL");
+    await withTimeout(exited, 5000, "socat exit").catch(() => undefined);
   };
+  try {
+    socket = await connectWhenListening(port, () => ended, 5000);
+    const out = new OutputWatcher();
+    const prompt = out.waitFor(PROMPT, 10_000);
+    socket.on("data", (data: Buffer) => out.push(data));
+    socket.on("error", () => undefined);
+    await prompt;
+    const connected = socket;
+    return { out, write: (data) => connected.write(data), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }
 
 /**

@@ -36,19 +36,21 @@ async function measureKind(
   const direct = await directTerm();
   const porthole = await portholeTerm(server);
   const mainThread = await portholeTerm(mainServer);
-  const socat = await socatTerm();
+  let socat: Term | null = null;
   try {
-    // Warm both paths (JIT, page cache) with a small transfer first.
+    socat = await socatTerm();
+    // Warm every path (JIT, page cache) with a small transfer first.
     await transfer(direct, file, Math.min(bytes, 4e6));
     await transfer(porthole, file, Math.min(bytes, 4e6));
     await transfer(mainThread, file, Math.min(bytes, 4e6));
-    if (socat) await transfer(socat, file, Math.min(bytes, 4e6));
+    const relay = socat;
+    if (relay) await transfer(relay, file, Math.min(bytes, 4e6));
     const [directRuns = [], portholeRuns = [], mainThreadRuns = [], socatRuns = []] =
       await interleaveAll(runs, [
         () => transfer(direct, file, bytes),
         () => transfer(porthole, file, bytes),
         () => transfer(mainThread, file, bytes),
-        ...(socat ? [() => transfer(socat, file, bytes)] : []),
+        ...(relay ? [() => transfer(relay, file, bytes)] : []),
       ]);
     return figure({
       scenario: "throughput",
@@ -59,9 +61,9 @@ async function measureKind(
       baselines: [
         { name: "node-pty direct", runs: directRuns },
         { name: MAIN_THREAD_BASELINE, runs: mainThreadRuns },
-        ...(socat ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
+        ...(relay ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
       ],
-      note: socat
+      note: relay
         ? "socat relays the PTY in C, as a C web terminal would, without WebSocket framing"
         : "socat is not installed (apt-get install socat): no C relay baseline",
       target: {
