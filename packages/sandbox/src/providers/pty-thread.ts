@@ -61,9 +61,9 @@ export const PTY_THREAD_READ_BYTES = 16 * 1024;
 
 /**
  * After its stream delivered a chunk of 1 KiB or more, the thread reads a PTY on until this many
- * of its bytes wait for the main thread; beyond it, one stream chunk per turn. Reading further ahead saved no
- * more CPU and made a Ctrl-C in Chromium wait for the output already read: 64 KiB measured
- * 72-106 ms, 128 KiB 167-183 ms, 256 KiB a burst 319-394 ms (before bursts: 61-72 ms).
+ * of its bytes wait for the main thread; beyond it, one stream chunk per turn. Reading further
+ * ahead saved no more CPU and made a Ctrl-C in Chromium wait for the output already read: 64 KiB
+ * measured 72-106 ms, 128 KiB 167-183 ms, 256 KiB a burst 319-394 ms (before bursts: 61-72 ms).
  */
 export const PTY_THREAD_BURST_BYTES = 64 * 1024;
 
@@ -124,7 +124,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     fd: number | null;
     /** node-pty's read stream on the master, destroyed (synchronously) before it closes the fd. */
     stream: StreamState | null;
-    /** Bytes read and not yet handed over: the first `bytes` of `pending`, which grows as needed. */
+    /** Bytes read, not yet handed over: the first `bytes` of `pending`, which grows as needed. */
     pending: Buffer;
     bytes: number;
     /** Input the PTY had no room for yet, in order. */
@@ -164,7 +164,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     return at;
   };
 
-  /** Makes room for `more` bytes after the entry's pending ones, doubling up to the backlog bound. */
+  /** Makes room for `more` bytes after the pending ones, doubling up to the backlog bound. */
   const reserve = (entry: Entry, more: number) => {
     const needed = entry.bytes + more;
     if (needed <= entry.pending.length) return;
@@ -297,7 +297,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         pausedByBacklog: false,
       };
       entries.set(command.id, entry);
-      /** Counts bytes just added to `pending`. */
+      /** Counts bytes added to `pending`; stops reading at the backlog bound; plans a flush. */
       const gathered = (count: number) => {
         entry.bytes += count;
         if (entry.bytes >= maxPending && !entry.pausedByBacklog) {
@@ -338,7 +338,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       child.onData((data: string | Uint8Array) => {
         const chunk = typeof data === "string" ? Buffer.from(data) : data;
         take(chunk);
-        // A short chunk was all the kernel had (an echo, a prompt); a full one means a flood.
+        // A short chunk was all the kernel had (an echo, a prompt); a longer one suggests a flood.
         if (entry.fd !== null && chunk.length >= BURST_AFTER_BYTES) readBurst(entry.fd);
       });
       drain(child, fs.readSync, take);
