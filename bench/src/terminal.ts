@@ -1,8 +1,8 @@
 // One interface over the ways a scenario talks to a shell: node-pty, bare ws, socat, Porthole.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Socket } from "node:net";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import type { OutputStreamEvent } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import type pty from "node-pty";
@@ -10,7 +10,7 @@ import { WebSocket } from "ws";
 import { connect, type PortholeClient } from "./client.js";
 import { now, withTimeout } from "./measure.js";
 import type { ServerProcess } from "./server.js";
-import { buildShellEnv } from "@porthole/sandbox";
+import { buildShellEnv, findProgram } from "@porthole/sandbox";
 import { BENCH_ROOT, benchEnv, COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
 
 interface Waiter {
@@ -114,15 +114,6 @@ export async function directTerm(): Promise<Term> {
   };
 }
 
-/** Where `name` is on PATH, or null. */
-function onPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const file = join(dir, name);
-    if (dir && existsSync(file)) return file;
-  }
-  return null;
-}
-
 /** A TCP port nobody listens on right now (a child is about to take it). */
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -160,7 +151,7 @@ async function connectWhenListening(
  * when socat is not installed.
  */
 export async function socatTerm(): Promise<Term | null> {
-  const socat = onPath("socat");
+  const socat = findProgram("socat", process.env.PATH);
   if (!socat) return null;
   const cwd = join(BENCH_ROOT, "sessions", `socat-${process.pid}-${Date.now()}`);
   mkdirSync(cwd, { recursive: true });
