@@ -4,6 +4,7 @@ import { startServer } from "@porthole/server";
 import { buildShellEnv } from "@porthole/sandbox";
 import pty from "node-pty";
 import { WebSocketServer, type RawData } from "ws";
+import { COLS, ROWS } from "./shell.js";
 
 /** What this child runs: Porthole itself, a bare ws echo server, or ws relaying one PTY. */
 type Mode = "porthole" | "ws-echo" | "ws-pty";
@@ -47,8 +48,8 @@ async function bareWs(mode: "ws-echo" | "ws-pty"): Promise<void> {
     // ws-pty: the least a web terminal can do, one login shell relayed both ways.
     const child = pty.spawn(process.env.LOCAL_SHELL ?? "/bin/bash", ["-l"], {
       name: "xterm-256color",
-      cols: 120,
-      rows: 40,
+      cols: COLS,
+      rows: ROWS,
       cwd: process.env.HOME ?? "/",
       env: buildShellEnv(process.env, {}),
       encoding: null,

@@ -226,6 +226,49 @@ async function renderBaseline(paced = false): Promise<number> {
   return elapsed;
 }
 
+/**
+ * Runs `command` in a shell behind a bare ws relay (a ws-pty bench server: node-pty's chunks as
+ * binary messages, no tRPC, no acks, no pacing), as the least a web terminal in Node does; ms
+ * until the marker after it is on screen.
+ */
+async function renderRelay(url: string, command: string): Promise<number> {
+  const { term, remove } = newTerminal();
+  const waiters: Waiter[] = [];
+  const rendered = (text: string) =>
+    new Promise<number>((resolve) =>
+      waiters.push({ pattern: encoder.encode(text), tail: new Uint8Array(0), resolve }),
+    );
+  const socket = new WebSocket(url);
+  socket.binaryType = "arraybuffer";
+  socket.onmessage = (message: MessageEvent<ArrayBuffer>) => {
+    const bytes = new Uint8Array(message.data);
+    const due = waiters.filter((waiter) => seen(waiter, bytes));
+    term.write(bytes, () => {
+      for (const waiter of due) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(performance.now());
+      }
+    });
+  };
+  try {
+    const prompt = rendered(settings.prompt);
+    await new Promise<void>((resolve, reject) => {
+      socket.onopen = () => resolve();
+      socket.onerror = () => reject(new Error(`no ws relay at ${url}`));
+    });
+    await prompt;
+    const done = rendered(settings.marker);
+    const started = performance.now();
+    socket.send(`${command}\r`);
+    await done;
+    await frame();
+    return performance.now() - started;
+  } finally {
+    socket.close();
+    remove();
+  }
+}
+
 /** `yes` for `floodMs`, then Ctrl-C: ms until the prompt is on screen and nothing more is written. */
 async function ctrlC(floodMs: number, quietMs: number): Promise<number> {
   const live = await liveSession(null);
@@ -250,8 +293,15 @@ export interface BenchPage {
   init: typeof init;
   renderPorthole: typeof renderPorthole;
   renderBaseline: typeof renderBaseline;
+  renderRelay: typeof renderRelay;
   ctrlC: typeof ctrlC;
 }
 
-(window as unknown as { bench: BenchPage }).bench = { init, renderPorthole, renderBaseline, ctrlC };
+(window as unknown as { bench: BenchPage }).bench = {
+  init,
+  renderPorthole,
+  renderBaseline,
+  renderRelay,
+  ctrlC,
+};
 document.title = "bench page ready";

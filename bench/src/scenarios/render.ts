@@ -2,6 +2,7 @@
 import { chromiumAvailable, withBenchPage } from "../browser/harness.js";
 import type { BenchPage } from "../browser/page.js";
 import { figure, type Scenario } from "../scenario.js";
+import { startServerProcess } from "../server.js";
 import { dataFile, MARKER_COMMAND } from "../shell.js";
 
 type Bench = { bench: BenchPage };
@@ -27,43 +28,63 @@ export const render: Scenario = {
       ];
     }
     const file = dataFile("printable", bytes);
-    return withBenchPage(context.cpuProfDir, async (browser) => {
-      const command = `head -c ${bytes} ${file}; ${MARKER_COMMAND}`;
-      const porthole = () =>
-        browser.page.evaluate((c) => (window as unknown as Bench).bench.renderPorthole(c), command);
-      const straight = (paced: boolean) =>
-        browser.page.evaluate((p) => (window as unknown as Bench).bench.renderBaseline(p), paced);
-      await porthole(); // warm-up, and the bytes the first baseline replays
-      await straight(false);
-      const subject: number[] = [];
-      const baseline: number[] = [];
-      const pacedBaseline: number[] = [];
-      for (let run = 0; run < runs; run++) {
-        // Each baseline replays the bytes of the Porthole run just before it.
-        subject.push(bytes / 1e6 / ((await porthole()) / 1000));
-        baseline.push(bytes / 1e6 / ((await straight(false)) / 1000));
-        pacedBaseline.push(bytes / 1e6 / ((await straight(true)) / 1000));
-        context.log(`  run ${run + 1}/${runs}`);
-      }
-      return [
-        figure({
-          scenario: "render",
-          name,
-          unit: "MB/s",
-          better: "higher",
-          runs: subject,
-          baselines: [
-            { name: "same bytes straight into xterm.js", runs: baseline },
-            // Shows the cost of the live path alone: Porthole's pacing applied to both sides.
-            { name: "same, redraws paced like Porthole's", runs: pacedBaseline },
-          ],
-          target: {
-            text: "≥ 0.8x straight xterm.js",
-            met: (value, base) => base !== null && value >= 0.8 * base,
-          },
-          note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks, so the baselines run in the same page; Porthole spaces redraws to 20 a second in floods (FramePacer), plain xterm.js does not",
-        }),
-      ];
-    });
+    const relayServer = await startServerProcess({ mode: "ws-pty" });
+    const relayUrl = `ws://127.0.0.1:${relayServer.port}/`;
+    try {
+      return await withBenchPage(context.cpuProfDir, async (browser) => {
+        const command = `head -c ${bytes} ${file}; ${MARKER_COMMAND}`;
+        const porthole = () =>
+          browser.page.evaluate(
+            (c) => (window as unknown as Bench).bench.renderPorthole(c),
+            command,
+          );
+        const straight = (paced: boolean) =>
+          browser.page.evaluate((p) => (window as unknown as Bench).bench.renderBaseline(p), paced);
+        const relay = () =>
+          browser.page.evaluate(
+            ([url, c]) => (window as unknown as Bench).bench.renderRelay(url, c),
+            [relayUrl, command] as const,
+          );
+        await porthole(); // warm-up, and the bytes the first baseline replays
+        await straight(false);
+        await relay();
+        const subject: number[] = [];
+        const baseline: number[] = [];
+        const pacedBaseline: number[] = [];
+        const relayBaseline: number[] = [];
+        for (let run = 0; run < runs; run++) {
+          // Each baseline replays the bytes of the Porthole run just before it.
+          subject.push(bytes / 1e6 / ((await porthole()) / 1000));
+          baseline.push(bytes / 1e6 / ((await straight(false)) / 1000));
+          pacedBaseline.push(bytes / 1e6 / ((await straight(true)) / 1000));
+          relayBaseline.push(bytes / 1e6 / ((await relay()) / 1000));
+          context.log(`  run ${run + 1}/${runs}`);
+        }
+        return [
+          figure({
+            scenario: "render",
+            name,
+            unit: "MB/s",
+            better: "higher",
+            runs: subject,
+            baselines: [
+              { name: "same bytes straight into xterm.js", runs: baseline },
+              // Shows the cost of the live path alone: Porthole's pacing applied to both sides.
+              { name: "same, redraws paced like Porthole's", runs: pacedBaseline },
+              // A live shell too, through the least a Node web terminal does: what Node and a
+              // second process on this machine's cores cost before anything of Porthole's.
+              { name: "live through a ws→node-pty relay (no tRPC, no acks)", runs: relayBaseline },
+            ],
+            target: {
+              text: "≥ 0.8x straight xterm.js",
+              met: (value, base) => base !== null && value >= 0.8 * base,
+            },
+            note: "page of bench/ (xterm.js 6, DOM renderer) with the real tRPC client and acks, so the baselines run in the same page; Porthole spaces redraws to 20 a second in floods (FramePacer), plain xterm.js does not",
+          }),
+        ];
+      });
+    } finally {
+      await relayServer.stop();
+    }
   },
 };

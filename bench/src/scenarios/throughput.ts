@@ -9,10 +9,16 @@ import {
 } from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { dataFile, MARKER, MARKER_COMMAND, type DataKind } from "../shell.js";
-import { directTerm, portholeTerm, socatTerm, type Term } from "../terminal.js";
+import { directTerm, portholeTerm, socatTerm, wsTerm, type Term } from "../terminal.js";
 
 /** The C relay baseline's name. */
 const SOCAT_BASELINE = "C relay (socat, PTY to TCP)";
+
+/**
+ * The least a web terminal in Node can do: one process relaying node-pty's chunks to a ws socket,
+ * with no framing of its own, no flow control and no thread. What Porthole costs on top of Node.
+ */
+const NODE_RELAY_BASELINE = "ws→node-pty relay (Node, no tRPC)";
 
 /** Prints `bytes` of `file` and waits for the marker after it; returns MB/s of payload. */
 async function transfer(term: Term, file: string, bytes: number): Promise<number> {
@@ -33,9 +39,11 @@ async function measureKind(
   const server = await startServerProcess({ cpuProfDir: context.cpuProfDir });
   // The same server with PTYs on its main thread, to show what the PTY thread buys.
   const mainServer = await startServerProcess({ env: { LOCAL_PTY_THREAD: "false" } });
+  const relayServer = await startServerProcess({ mode: "ws-pty" });
   const direct = await directTerm();
   const porthole = await portholeTerm(server);
   const mainThread = await portholeTerm(mainServer);
+  const nodeRelay = await wsTerm(relayServer);
   let socat: Term | null = null;
   try {
     socat = await socatTerm();
@@ -43,15 +51,22 @@ async function measureKind(
     await transfer(direct, file, Math.min(bytes, 4e6));
     await transfer(porthole, file, Math.min(bytes, 4e6));
     await transfer(mainThread, file, Math.min(bytes, 4e6));
+    await transfer(nodeRelay, file, Math.min(bytes, 4e6));
     const relay = socat;
     if (relay) await transfer(relay, file, Math.min(bytes, 4e6));
-    const [directRuns = [], portholeRuns = [], mainThreadRuns = [], socatRuns = []] =
-      await interleaveAll(runs, [
-        () => transfer(direct, file, bytes),
-        () => transfer(porthole, file, bytes),
-        () => transfer(mainThread, file, bytes),
-        ...(relay ? [() => transfer(relay, file, bytes)] : []),
-      ]);
+    const [
+      directRuns = [],
+      portholeRuns = [],
+      mainThreadRuns = [],
+      nodeRelayRuns = [],
+      socatRuns = [],
+    ] = await interleaveAll(runs, [
+      () => transfer(direct, file, bytes),
+      () => transfer(porthole, file, bytes),
+      () => transfer(mainThread, file, bytes),
+      () => transfer(nodeRelay, file, bytes),
+      ...(relay ? [() => transfer(relay, file, bytes)] : []),
+    ]);
     return figure({
       scenario: "throughput",
       name: `${kind === "printable" ? "printable" : "ANSI-heavy"} output, ${Math.round(bytes / 1e6)} MB`,
@@ -61,6 +76,7 @@ async function measureKind(
       baselines: [
         { name: "node-pty direct", runs: directRuns },
         { name: MAIN_THREAD_BASELINE, runs: mainThreadRuns },
+        { name: NODE_RELAY_BASELINE, runs: nodeRelayRuns },
         ...(relay ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
       ],
       note: relay
@@ -73,9 +89,11 @@ async function measureKind(
     });
   } finally {
     await socat?.close();
+    await nodeRelay.close();
     await mainThread.close();
     await porthole.close();
     await direct.close();
+    await relayServer.stop();
     await mainServer.stop();
     await server.stop();
   }
