@@ -52,8 +52,8 @@ async function measureKind(
     await transfer(porthole, file, Math.min(bytes, 4e6));
     await transfer(mainThread, file, Math.min(bytes, 4e6));
     await transfer(nodeRelay, file, Math.min(bytes, 4e6));
-    const relay = socat;
-    if (relay) await transfer(relay, file, Math.min(bytes, 4e6));
+    const cRelay = socat;
+    if (cRelay) await transfer(cRelay, file, Math.min(bytes, 4e6));
     const [
       directRuns = [],
       portholeRuns = [],
@@ -65,7 +65,7 @@ async function measureKind(
       () => transfer(porthole, file, bytes),
       () => transfer(mainThread, file, bytes),
       () => transfer(nodeRelay, file, bytes),
-      ...(relay ? [() => transfer(relay, file, bytes)] : []),
+      ...(cRelay ? [() => transfer(cRelay, file, bytes)] : []),
     ]);
     return figure({
       scenario: "throughput",
@@ -77,9 +77,9 @@ async function measureKind(
         { name: "node-pty direct", runs: directRuns },
         { name: MAIN_THREAD_BASELINE, runs: mainThreadRuns },
         { name: NODE_RELAY_BASELINE, runs: nodeRelayRuns },
-        ...(relay ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
+        ...(cRelay ? [{ name: SOCAT_BASELINE, runs: socatRuns }] : []),
       ],
-      note: relay
+      note: cRelay
         ? "socat relays the PTY in C, as a C web terminal would, without WebSocket framing"
         : "socat is not installed (apt-get install socat): no C relay baseline",
       target: {
