@@ -5,7 +5,7 @@ import { figure, type Figure, type Scenario } from "../scenario.js";
 import { startServerProcess } from "../server.js";
 import { dataFile, MARKER, MARKER_COMMAND } from "../shell.js";
 import { portholeTerm, type Term } from "../terminal.js";
-import { keystrokes, rawEcho } from "./echo.js";
+import { keystrokes, rawEcho, warmUp, WARM_UP_KEYS } from "./echo.js";
 
 /** MB/s of `head -c bytes file` through a Porthole session. */
 async function transfer(term: Term, file: string, bytes: number): Promise<number> {
@@ -48,6 +48,7 @@ export const e2bPath: Scenario = {
         await term.out.quiet(500, 15_000);
         await rawEcho(term);
       }
+      await warmUp([echoLocal, echoE2b], context.quick ? 1000 : WARM_UP_KEYS);
       const p50 = { local: [] as number[], e2b: [] as number[] };
       const p99 = { local: [] as number[], e2b: [] as number[] };
       for (let run = 0; run < runs; run++) {
