@@ -46,6 +46,28 @@ export async function keystrokes(term: Term, count: number): Promise<number[]> {
   return latencies;
 }
 
+/**
+ * Gap between one path's keystrokes at typing pace: a person types a few keys a second, so each
+ * key finds the server, its threads and the program idle, and every hop costs a wake-up.
+ */
+export const TYPING_GAP_MS = 100;
+
+/**
+ * Echo latency at typing pace: `keys` rounds, each sending one keystroke to every term in turn
+ * and spacing the rounds so each term gets one every TYPING_GAP_MS. Latencies per term.
+ */
+export async function typedKeystrokes(terms: Term[], keys: number): Promise<number[][]> {
+  const latencies = terms.map(() => [] as number[]);
+  for (let i = 0; i < keys; i++) {
+    const started = now();
+    for (const [index, term] of terms.entries()) {
+      latencies[index]!.push(...(await keystrokes(term, 1)));
+    }
+    await sleep(Math.max(0, TYPING_GAP_MS - (now() - started)));
+  }
+  return latencies;
+}
+
 /** p50/p95/p99 of keystroke echo, Porthole against bare ws echo, node-pty and a ws-to-PTY relay. */
 export const echo: Scenario = {
   name: "echo",
@@ -84,6 +106,20 @@ export const echo: Scenario = {
         }
         context.log(`  round ${run + 1}/${runs}`);
       }
+      const typed = {
+        porthole: [] as number[],
+        direct: [] as number[],
+        bare: [] as number[],
+        relay: [] as number[],
+      };
+      const typedKeys = context.quick ? 20 : 60;
+      for (let run = 0; run < runs; run++) {
+        const [p, d, b, r] = await typedKeystrokes([porthole, direct, bare, relay], typedKeys);
+        typed.porthole.push(percentile(p!, 0.5));
+        typed.direct.push(percentile(d!, 0.5));
+        typed.bare.push(percentile(b!, 0.5));
+        typed.relay.push(percentile(r!, 0.5));
+      }
       const at = (p: number) => (lists: number[][]) => lists.map((list) => percentile(list, p));
       const figures: Figure[] = [];
       for (const [label, p] of [
@@ -116,6 +152,21 @@ export const echo: Scenario = {
           }),
         );
       }
+      figures.push(
+        figure({
+          scenario: "echo",
+          name: `keystroke echo p50 at typing pace (a key every ${TYPING_GAP_MS} ms, ${typedKeys} keys/run)`,
+          unit: "ms",
+          better: "lower",
+          runs: typed.porthole,
+          baselines: [
+            { name: "bare ws echo", runs: typed.bare },
+            { name: "node-pty direct", runs: typed.direct },
+            { name: "ws→node-pty relay", runs: typed.relay },
+          ],
+          note: "each key finds every thread and process on its path idle, so each hop costs a wake-up: Porthole's path is client, server, PTY thread, program, PTY thread, server, client; the relay's has no PTY thread",
+        }),
+      );
       return figures;
     } finally {
       for (const term of terms) await term.close();
