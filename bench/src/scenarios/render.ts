@@ -14,19 +14,17 @@ export const render: Scenario = {
   async run(context) {
     const bytes = context.quick ? 3e6 : 20e6;
     const runs = context.quick ? 2 : 5;
-    const name = `${Math.round(bytes / 1e6)} MB until the last line is on screen`;
+    const about = {
+      scenario: "render",
+      name: `${Math.round(bytes / 1e6)} MB until the last line is on screen`,
+      unit: "MB/s",
+      better: "higher",
+    } as const;
     if (!chromiumAvailable()) {
-      return [
-        figure({
-          scenario: "render",
-          name,
-          unit: "MB/s",
-          better: "higher",
-          runs: null,
-          note: "not measured: Chromium is not installed",
-        }),
-      ];
+      return [figure({ ...about, runs: null, note: "not measured: Chromium is not installed" })];
     }
+    /** MB/s of a run that took `ms`. */
+    const rate = (ms: number) => bytes / 1e6 / (ms / 1000);
     const file = dataFile("printable", bytes);
     const relayServer = await startServerProcess({ mode: "ws-pty" });
     const relayUrl = `ws://127.0.0.1:${relayServer.port}/`;
@@ -54,18 +52,15 @@ export const render: Scenario = {
         const relayBaseline: number[] = [];
         for (let run = 0; run < runs; run++) {
           // Each baseline replays the bytes of the Porthole run just before it.
-          subject.push(bytes / 1e6 / ((await porthole()) / 1000));
-          baseline.push(bytes / 1e6 / ((await straight(false)) / 1000));
-          pacedBaseline.push(bytes / 1e6 / ((await straight(true)) / 1000));
-          relayBaseline.push(bytes / 1e6 / ((await relay()) / 1000));
+          subject.push(rate(await porthole()));
+          baseline.push(rate(await straight(false)));
+          pacedBaseline.push(rate(await straight(true)));
+          relayBaseline.push(rate(await relay()));
           context.log(`  run ${run + 1}/${runs}`);
         }
         return [
           figure({
-            scenario: "render",
-            name,
-            unit: "MB/s",
-            better: "higher",
+            ...about,
             runs: subject,
             baselines: [
               { name: "same bytes straight into xterm.js", runs: baseline },
