@@ -1,9 +1,21 @@
 // The PTY thread against real PTYs: every byte before the exit, input in order, pauses, its bound.
+import {
+  closeSync,
+  fstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   PTY_THREAD_MAX_PENDING,
   PTY_THREAD_STAGE_BYTES,
   PtyThread,
+  writeToMaster,
   type ThreadPty,
 } from "./pty-thread.js";
 
@@ -144,6 +156,52 @@ describe("PtyThread", () => {
     const expected = keys.join("");
     await until(() => text().includes(expected), "every key echoed");
     pty.write("\x04");
+  });
+
+  it("keeps keys typed after a paste behind the part the PTY had no room for yet", async () => {
+    const { pty, text } = await run("stty raw -echo; exec cat");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Far more than a terminal's input buffer (4 KiB): most of it waits in the thread, and the
+    // keys after it must wait too, though the master has room again by the time they come.
+    const paste = Array.from({ length: 40_000 }, (_, i) => `${i % 10}`).join("") + "|";
+    const keys = Array.from({ length: 200 }, (_, i) => `<${i}>`);
+    pty.write(paste);
+    for (const key of keys) {
+      pty.write(key);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const expected = paste + keys.join("");
+    await until(() => text().length >= expected.length, "the paste and every key echoed");
+    expect(text()).toBe(expected);
+    pty.write("\x04");
+  });
+
+  it("writes input from the calling thread only to the master it was given", () => {
+    const slots = new Int32Array(new SharedArrayBuffer(12));
+    const dir = mkdtempSync(join(tmpdir(), "pty-thread-"));
+    const file = join(dir, "not-a-master");
+    writeFileSync(file, "");
+    const fd = openSync(file, "w");
+    try {
+      Atomics.store(slots, 0, fd);
+      const { dev, ino, rdev } = fstatSync(fd);
+      // The descriptor still is what it was: written here, nothing left for the thread.
+      expect(writeToMaster(slots, { dev, ino, rdev }, "typed")).toBeNull();
+      // The number now names something else (the thread died and it was reused): left alone.
+      expect(writeToMaster(slots, { dev, ino: ino + 1, rdev }, "secret")).toBe("secret");
+      // Revoked by the thread (about to close it): left alone.
+      Atomics.store(slots, 0, -1);
+      expect(writeToMaster(slots, { dev, ino, rdev }, "late")).toBe("late");
+      // Earlier input or a resize still queued in the thread: this waits its turn.
+      Atomics.store(slots, 0, fd);
+      Atomics.store(slots, 2, 1);
+      expect(writeToMaster(slots, { dev, ino, rdev }, "after")).toBe("after");
+      expect(readFileSync(file, "utf8")).toBe("typed");
+      expect(Atomics.load(slots, 1)).toBe(0); // not left marked as writing
+    } finally {
+      closeSync(fd);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("sends input for a closed terminal nowhere, not to the PTY that took its descriptor", async () => {

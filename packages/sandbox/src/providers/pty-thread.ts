@@ -1,5 +1,6 @@
 // Local PTYs owned by a worker thread, so reading them never waits for the server's event loop.
 import type * as Fs from "node:fs";
+import { fstatSync, writeSync } from "node:fs";
 import { createRequire } from "node:module";
 import type * as WorkerThreads from "node:worker_threads";
 import { Worker } from "node:worker_threads";
@@ -15,14 +16,22 @@ import { drainBeforeDestroy } from "./pty-drain.js";
 
 /** What the thread is asked to do; `id` names one PTY. */
 type Command =
-  | { op: "spawn"; id: number; file: string; args: string[]; options: SpawnOptions }
-  | { op: "write"; id: number; data: string }
+  | {
+      op: "spawn";
+      id: number;
+      file: string;
+      args: string[];
+      options: SpawnOptions;
+      /** The PTY's slots (see SLOT), shared with the main thread. */
+      slots: SharedArrayBuffer;
+    }
+  | { op: "write"; id: number; data: string | Uint8Array }
   | { op: "resize"; id: number; cols: number; rows: number }
   | { op: "pause" | "resume"; id: number };
 
 /** What the thread reports. */
 type Report =
-  | { type: "spawned"; id: number; pid: number }
+  | { type: "spawned"; id: number; pid: number; master: MasterIdentity | null }
   | { type: "spawn-failed"; id: number; message: string }
   | { type: "data"; batch: { id: number; bytes: ArrayBuffer }[] }
   | { type: "staged"; batch: { id: number; start: number; length: number }[] }
@@ -39,6 +48,33 @@ interface ThreadData {
   burstBytes: number;
   /** Where batches that fit are copied for the main thread (see PTY_THREAD_STAGE_BYTES). */
   stage: SharedArrayBuffer;
+  /** Which Int32 of a PTY's slots is which (SLOT). */
+  slot: typeof SLOT;
+}
+
+/**
+ * Int32 slots each PTY shares with the main thread, so the main thread can write input to the
+ * master itself and a keystroke crosses one thread less. (Measured against input through the
+ * thread, in the same runs: echo p50 back to back fell from ~0.52 to ~0.37 ms, at a typing pace
+ * from ~1.95 to ~1.72 ms.) The thread reads and closes the master; the slots make writing from
+ * the main thread safe:
+ * - `master`: the master's descriptor, or -1 once the thread is about to close it;
+ * - `writing`: 1 while the main thread writes, so the thread waits before closing;
+ * - `queued`: writes and resizes posted to the thread and not yet applied; the main thread
+ *   writes itself only when there are none, so input never overtakes earlier input or a resize.
+ */
+const SLOT = { master: 0, writing: 1, queued: 2 } as const;
+const SLOT_COUNT = 3;
+
+/**
+ * What fstat says of a master. Before writing, the main thread checks its descriptor still says
+ * the same: should the thread die (closing every master) before the main thread hears of it, the
+ * number may meanwhile name a socket or file of this process.
+ */
+export interface MasterIdentity {
+  dev: number;
+  ino: number;
+  rdev: number;
 }
 
 /** Bytes a PTY may have read but not yet handed over before the thread stops reading it. */
@@ -94,7 +130,8 @@ export interface ThreadPtyHandlers {
  * every earlier one (`batchesTaken` in shared memory counts them); until then they gather. A
  * batch is copied into the shared `stage` when it fits, which is free again once taken. So a
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
- * the main thread can take. A PTY whose untaken bytes reach `maxPending` stops being read until
+ * the main thread can take. The keystroke itself usually costs none: the main thread writes
+ * input to the master (see SLOT). A PTY whose untaken bytes reach `maxPending` stops being read until
  * they leave.
  * A flood is read with plain reads of the master into the PTY's pending buffer, not through
  * node-pty's stream: a stream read allocates a buffer and runs several JS callbacks per ~4 KiB
@@ -106,7 +143,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const threads = require("node:worker_threads") as typeof WorkerThreads;
   const fs = require("node:fs") as typeof Fs;
-  const { nodePty, batchesTaken, maxPending, readBytes, burstBytes, stage } =
+  const { nodePty, batchesTaken, maxPending, readBytes, burstBytes, stage, slot } =
     threads.workerData as ThreadData;
   const pty = require(nodePty) as typeof NodePty;
   /* eslint-enable @typescript-eslint/no-require-imports */
@@ -130,12 +167,15 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     bytes: number;
     /** Input the PTY had no room for yet, in order. */
     input: Buffer[];
+    /** The slots shared with the main thread (see SLOT). */
+    slots: Int32Array;
     retry: NodeJS.Timeout | null;
     pausedByMain: boolean;
     pausedByBacklog: boolean;
   }
   /** What the thread reads of node-pty's stream on the master. */
   interface StreamState {
+    destroy?: (error?: Error) => unknown;
     destroyed?: boolean;
     readableLength?: number;
     readableFlowing?: boolean | null;
@@ -243,12 +283,23 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     }
   };
 
+  /** Counts `count` queued writes or resizes as applied (or dropped). */
+  const applied = (entry: Entry, count = 1) => {
+    Atomics.sub(entry.slots, slot.queued, count);
+  };
+
+  /** Forgets queued input: the PTY is closing or gone (node-pty drops input from there on too). */
+  const dropInput = (entry: Entry) => {
+    applied(entry, entry.input.length);
+    entry.input = [];
+  };
+
   /** Writes queued input until the PTY is full; what is left is retried shortly. */
   const writeInput = (entry: Entry) => {
     entry.retry = null;
     while (entry.input.length > 0) {
       if (entry.fd === null || !masterOpen(entry)) {
-        entry.input = []; // the PTY is closing: node-pty drops input from here on too
+        dropInput(entry);
         return;
       }
       const head = entry.input[0]!;
@@ -257,7 +308,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         written = fs.writeSync(entry.fd, head);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
-          entry.input = []; // the PTY is gone; its exit follows
+          dropInput(entry); // the PTY is gone; its exit follows
           return;
         }
       }
@@ -267,7 +318,40 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         return;
       }
       entry.input.shift();
+      applied(entry);
     }
+  };
+
+  /**
+   * Takes the master away from the main thread before node-pty closes it (every close goes
+   * through the stream's destroy), waiting out a write it has under way.
+   */
+  const revokeBeforeDestroy = (stream: StreamState, slots: Int32Array): boolean => {
+    const destroy = stream.destroy?.bind(stream);
+    if (!destroy) return false;
+    stream.destroy = (error?: Error) => {
+      Atomics.store(slots, slot.master, -1);
+      while (Atomics.load(slots, slot.writing) !== 0) Atomics.wait(slots, slot.writing, 1, 1);
+      return destroy(error);
+    };
+    return true;
+  };
+
+  /**
+   * Lets the main thread write to the master (see SLOT), once the thread can take it back before
+   * closing it. Returns what the main thread checks the descriptor against, or null (not shared).
+   */
+  const shareMaster = (fd: number, stream: StreamState, slots: Int32Array) => {
+    let master: MasterIdentity;
+    try {
+      const { dev, ino, rdev } = fs.fstatSync(fd);
+      master = { dev, ino, rdev };
+    } catch {
+      return null;
+    }
+    if (!revokeBeforeDestroy(stream, slots)) return null;
+    Atomics.store(slots, slot.master, fd);
+    return master;
   };
 
   port.on("message", (command: Command) => {
@@ -300,6 +384,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         pending: EMPTY, // allocated on the first bytes: an idle PTY holds none
         bytes: 0,
         input: [],
+        slots: new Int32Array(command.slots),
         retry: null,
         pausedByMain: false,
         pausedByBacklog: false,
@@ -350,6 +435,8 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         if (entry.fd !== null && chunk.length >= BURST_AFTER_BYTES) readBurst(entry.fd);
       });
       drain(child, fs.readSync, take);
+      const master =
+        entry.fd !== null && stream ? shareMaster(entry.fd, stream, entry.slots) : null;
       child.onExit(({ exitCode, signal }) => {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
         const bytes = entry.bytes > 0 ? join(entry) : null;
@@ -360,20 +447,26 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
           bytes ? [bytes] : [],
         );
       });
-      port.postMessage({ type: "spawned", id: command.id, pid: child.pid });
+      port.postMessage({ type: "spawned", id: command.id, pid: child.pid, master });
       return;
     }
     const entry = entries.get(command.id);
     if (!entry) return;
     if (command.op === "write") {
       if (entry.fd === null) {
-        entry.child.write(command.data);
+        const data = command.data;
+        entry.child.write(typeof data === "string" ? data : Buffer.from(data));
+        applied(entry);
         return;
       }
       entry.input.push(Buffer.from(command.data));
       if (entry.input.length === 1) writeInput(entry);
     } else if (command.op === "resize") {
-      if (masterOpen(entry)) entry.child.resize(command.cols, command.rows);
+      try {
+        if (masterOpen(entry)) entry.child.resize(command.cols, command.rows);
+      } finally {
+        applied(entry);
+      }
     } else {
       entry.pausedByMain = command.op === "pause";
       setPaused(entry);
@@ -390,6 +483,47 @@ interface AtomicsWaitAsync {
   ): { async: false; value: string } | { async: true; value: Promise<string> };
 }
 
+/**
+ * Writes input to a PTY's master from the calling thread, when that is safe (see SLOT): the
+ * thread has no earlier input or resize to apply and has not revoked the master. Returns what
+ * is left for the thread to write: all of it when writing here is not safe or the PTY is full,
+ * the rest after a short write, nothing once all is written. (Exported for its tests.)
+ */
+export function writeToMaster(
+  slots: Int32Array,
+  master: MasterIdentity,
+  data: string,
+): string | Uint8Array | null {
+  if (Atomics.load(slots, SLOT.queued) !== 0) return data;
+  // Announced before the master is read: the thread revokes it first, then waits for us.
+  Atomics.store(slots, SLOT.writing, 1);
+  try {
+    const fd = Atomics.load(slots, SLOT.master);
+    if (fd < 0 || !isMaster(fd, master)) return data;
+    const bytes = Buffer.from(data);
+    let written = 0;
+    try {
+      written = writeSync(fd, bytes);
+    } catch {
+      return data; // EAGAIN (full) or hung up: the thread retries, or drops it with the PTY
+    }
+    return written < bytes.length ? bytes.subarray(written) : null;
+  } finally {
+    Atomics.store(slots, SLOT.writing, 0);
+    Atomics.notify(slots, SLOT.writing);
+  }
+}
+
+/** Whether `fd` still is the master fstat described (see MasterIdentity). */
+function isMaster(fd: number, master: MasterIdentity): boolean {
+  try {
+    const { dev, ino, rdev } = fstatSync(fd);
+    return dev === master.dev && ino === master.ino && rdev === master.rdev;
+  } catch {
+    return false;
+  }
+}
+
 /** One PTY running in the thread. */
 export interface ThreadPty {
   readonly pid: number;
@@ -401,6 +535,7 @@ export interface ThreadPty {
 
 interface Pending {
   handlers: ThreadPtyHandlers;
+  slots: Int32Array;
   resolve: (pty: ThreadPty) => void;
   reject: (error: Error) => void;
 }
@@ -430,9 +565,11 @@ export class PtyThread {
     handlers: ThreadPtyHandlers,
   ): Promise<ThreadPty> {
     const id = this.#nextId++;
+    const slots = new Int32Array(new SharedArrayBuffer(SLOT_COUNT * 4));
+    Atomics.store(slots, SLOT.master, -1);
     return new Promise((resolve, reject) => {
-      this.#starting.set(id, { handlers, resolve, reject });
-      this.#send({ op: "spawn", id, file, args, options });
+      this.#starting.set(id, { handlers, slots, resolve, reject });
+      this.#send({ op: "spawn", id, file, args, options, slots: slots.buffer });
     });
   }
 
@@ -453,6 +590,7 @@ export class PtyThread {
       maxPending: PTY_THREAD_MAX_PENDING,
       readBytes: PTY_THREAD_READ_BYTES,
       burstBytes: PTY_THREAD_BURST_BYTES,
+      slot: SLOT,
       stage,
     };
     const source = `(${threadMain.toString()})(${drainBeforeDestroy.toString()})`;
@@ -491,7 +629,7 @@ export class PtyThread {
       if (!pending) return;
       this.#starting.delete(report.id);
       this.#running.set(report.id, pending.handlers);
-      pending.resolve(this.#handle(report.id, report.pid));
+      pending.resolve(this.#handle(report.id, report.pid, pending.slots, report.master));
     } else {
       const pending = this.#starting.get(report.id);
       this.#starting.delete(report.id);
@@ -519,15 +657,25 @@ export class PtyThread {
     Atomics.notify(this.#batchesTaken, 0);
   }
 
-  #handle(id: number, pid: number): ThreadPty {
+  #handle(id: number, pid: number, slots: Int32Array, master: MasterIdentity | null): ThreadPty {
     // Commands for a PTY that has ended go nowhere (and never start a new thread).
     const send = (command: Command) => {
       if (this.#running.has(id)) this.#send(command);
     };
+    /** Input and resizes apply in the order they were asked for (see SLOT.queued). */
+    const sendInOrder = (command: Command) => {
+      if (!this.#running.has(id)) return;
+      Atomics.add(slots, SLOT.queued, 1);
+      this.#send(command);
+    };
     return {
       pid,
-      write: (data) => send({ op: "write", id, data }),
-      resize: (cols, rows) => send({ op: "resize", id, cols, rows }),
+      write: (data) => {
+        if (!this.#running.has(id)) return;
+        const rest = master ? writeToMaster(slots, master, data) : data;
+        if (rest !== null) sendInOrder({ op: "write", id, data: rest });
+      },
+      resize: (cols, rows) => sendInOrder({ op: "resize", id, cols, rows }),
       pause: () => send({ op: "pause", id }),
       resume: () => send({ op: "resume", id }),
     };
