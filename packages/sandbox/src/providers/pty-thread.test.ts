@@ -176,6 +176,17 @@ describe("PtyThread", () => {
     pty.write("\x04");
   });
 
+  it("never blocks the caller on a PTY whose program reads no input", async () => {
+    const session = await run("sleep 5");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The master is non-blocking: a write it has no room for returns at once, and the rest
+    // waits in the thread. A blocking write would hang this test (and a server's event loop).
+    session.pty.write("x".repeat(1024 * 1024));
+    session.pty.write("and after it");
+    process.kill(session.pty.pid, "SIGKILL");
+    await session.exit;
+  });
+
   it("writes input from the calling thread only to the master it was given", () => {
     const slots = new Int32Array(new SharedArrayBuffer(12));
     const dir = mkdtempSync(join(tmpdir(), "pty-thread-"));
