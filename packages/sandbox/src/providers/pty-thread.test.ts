@@ -15,6 +15,7 @@ import {
   PTY_THREAD_MAX_PENDING,
   PTY_THREAD_STAGE_BYTES,
   PtyThread,
+  SLOT,
   writeToMaster,
   type ThreadPty,
 } from "./pty-thread.js";
@@ -188,27 +189,27 @@ describe("PtyThread", () => {
   });
 
   it("writes input from the calling thread only to the master it was given", () => {
-    const slots = new Int32Array(new SharedArrayBuffer(12));
+    const slots = new Int32Array(new SharedArrayBuffer(3 * 4));
     const dir = mkdtempSync(join(tmpdir(), "pty-thread-"));
     const file = join(dir, "not-a-master");
     writeFileSync(file, "");
     const fd = openSync(file, "w");
     try {
-      Atomics.store(slots, 0, fd);
+      Atomics.store(slots, SLOT.master, fd);
       const { dev, ino, rdev } = fstatSync(fd);
       // The descriptor still is what it was: written here, nothing left for the thread.
       expect(writeToMaster(slots, { dev, ino, rdev }, "typed")).toBeNull();
       // The number now names something else (the thread died and it was reused): left alone.
       expect(writeToMaster(slots, { dev, ino: ino + 1, rdev }, "secret")).toBe("secret");
       // Revoked by the thread (about to close it): left alone.
-      Atomics.store(slots, 0, -1);
+      Atomics.store(slots, SLOT.master, -1);
       expect(writeToMaster(slots, { dev, ino, rdev }, "late")).toBe("late");
       // Earlier input or a resize still queued in the thread: this waits its turn.
-      Atomics.store(slots, 0, fd);
-      Atomics.store(slots, 2, 1);
+      Atomics.store(slots, SLOT.master, fd);
+      Atomics.store(slots, SLOT.queued, 1);
       expect(writeToMaster(slots, { dev, ino, rdev }, "after")).toBe("after");
       expect(readFileSync(file, "utf8")).toBe("typed");
-      expect(Atomics.load(slots, 1)).toBe(0); // not left marked as writing
+      expect(Atomics.load(slots, SLOT.writing)).toBe(0); // not left marked as writing
     } finally {
       closeSync(fd);
       rmSync(dir, { recursive: true, force: true });

@@ -25,13 +25,14 @@ type Command =
       /** The PTY's slots (see SLOT), shared with the main thread. */
       slots: SharedArrayBuffer;
     }
+  /** `data`: input, or the bytes a short write from the main thread left. */
   | { op: "write"; id: number; data: string | Uint8Array }
   | { op: "resize"; id: number; cols: number; rows: number }
   | { op: "pause" | "resume"; id: number };
 
 /** What the thread reports. */
 type Report =
-  | { type: "spawned"; id: number; pid: number; master: MasterIdentity | null }
+  | { type: "spawned"; id: number; pid: number; identity: MasterIdentity | null }
   | { type: "spawn-failed"; id: number; message: string }
   | { type: "data"; batch: { id: number; bytes: ArrayBuffer }[] }
   | { type: "staged"; batch: { id: number; start: number; length: number }[] }
@@ -53,23 +54,25 @@ interface ThreadData {
 }
 
 /**
- * Int32 slots each PTY shares with the main thread, so the main thread can write input to the
- * master itself and a keystroke crosses one thread less. (Measured against input through the
- * thread, in the same runs: echo p50 back to back fell from ~0.52 to ~0.37 ms, at a typing pace
- * from ~1.95 to ~1.72 ms.) The thread reads and closes the master; the slots make writing from
- * the main thread safe:
- * - `master`: the master's descriptor, or -1 once the thread is about to close it;
+ * The Int32 slots (their indices) each PTY shares with the main thread, so that the main thread
+ * can write input to the master itself and a keystroke crosses one thread less. (Measured against
+ * input through the thread, in the same runs: echo p50 back to back fell from ~0.55 to ~0.40 ms,
+ * at a typing pace from ~1.95 to ~1.72 ms.) The thread reads and closes the master; the slots
+ * make writing from the main thread safe:
+ * - `master`: the master's descriptor, or -1 once the thread is about to close it (or to end,
+ *   which closes every master);
  * - `writing`: 1 while the main thread writes, so the thread waits before closing;
- * - `queued`: writes and resizes posted to the thread and not yet applied; the main thread
+ * - `queued`: writes and resizes posted to the thread and not yet settled; the main thread
  *   writes itself only when there are none, so input never overtakes earlier input or a resize.
  */
-const SLOT = { master: 0, writing: 1, queued: 2 } as const;
+export const SLOT = { master: 0, writing: 1, queued: 2 } as const;
 const SLOT_COUNT = 3;
 
 /**
- * What fstat says of a master. Before writing, the main thread checks its descriptor still says
- * the same: should the thread die (closing every master) before the main thread hears of it, the
- * number may meanwhile name a socket or file of this process.
+ * What fstat says of a master, checked again before each write from the main thread. It tells a
+ * master from a socket or a file, not one master from another: should the thread end without
+ * revoking its masters (killed, not failing), their numbers could meanwhile name a socket or file
+ * of this process.
  */
 export interface MasterIdentity {
   dev: number;
@@ -131,8 +134,8 @@ export interface ThreadPtyHandlers {
  * batch is copied into the shared `stage` when it fits, which is free again once taken. So a
  * keystroke's echo costs one hop, and a flood or many busy sessions leave in as few messages as
  * the main thread can take. The keystroke itself usually costs none: the main thread writes
- * input to the master (see SLOT). A PTY whose untaken bytes reach `maxPending` stops being read until
- * they leave.
+ * input to the master (see SLOT). A PTY whose untaken bytes reach `maxPending` stops being read
+ * until they leave.
  * A flood is read with plain reads of the master into the PTY's pending buffer, not through
  * node-pty's stream: a stream read allocates a buffer and runs several JS callbacks per ~4 KiB
  * chunk, and the garbage collector's work on those buffers kept other cores busy too. The stream
@@ -155,9 +158,10 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     id: number;
     child: NodePty.IPty;
     /**
-     * The PTY's master, written directly (node-pty's writes take a thread-pool round trip). The
-     * number is only ours until node-pty closes it, when reading hits EIO: that can be well before
-     * the exit, and the number may then belong to another PTY or socket.
+     * The PTY's master, which the thread writes input to itself when the main thread could not
+     * (node-pty's writes take a thread-pool round trip). The number is only ours until node-pty
+     * closes it, when reading hits EIO: that can be well before the exit, and the number may then
+     * belong to another PTY or socket.
      */
     fd: number | null;
     /** node-pty's read stream on the master, destroyed (synchronously) before it closes the fd. */
@@ -283,14 +287,14 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     }
   };
 
-  /** Counts `count` queued writes or resizes as applied (or dropped). */
-  const applied = (entry: Entry, count = 1) => {
+  /** Counts `count` queued writes or resizes as settled: applied, or dropped with the PTY. */
+  const settled = (entry: Entry, count = 1) => {
     Atomics.sub(entry.slots, slot.queued, count);
   };
 
   /** Forgets queued input: the PTY is closing or gone (node-pty drops input from there on too). */
   const dropInput = (entry: Entry) => {
-    applied(entry, entry.input.length);
+    settled(entry, entry.input.length);
     entry.input = [];
   };
 
@@ -318,40 +322,51 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         return;
       }
       entry.input.shift();
-      applied(entry);
+      settled(entry);
     }
   };
 
+  /** Takes a master away from the main thread, waiting out a write it has under way. */
+  const revoke = (slots: Int32Array) => {
+    Atomics.store(slots, slot.master, -1);
+    // Sleeps while `writing` is 1, waking every millisecond to look again.
+    while (Atomics.load(slots, slot.writing) !== 0) Atomics.wait(slots, slot.writing, 1, 1);
+  };
+
   /**
-   * Takes the master away from the main thread before node-pty closes it (every close goes
-   * through the stream's destroy), waiting out a write it has under way.
+   * Revokes the master before node-pty closes it: while the thread lives, every close goes
+   * through the stream's destroy.
    */
   const revokeBeforeDestroy = (stream: StreamState, slots: Int32Array): boolean => {
     const destroy = stream.destroy?.bind(stream);
     if (!destroy) return false;
     stream.destroy = (error?: Error) => {
-      Atomics.store(slots, slot.master, -1);
-      while (Atomics.load(slots, slot.writing) !== 0) Atomics.wait(slots, slot.writing, 1, 1);
+      revoke(slots);
       return destroy(error);
     };
     return true;
   };
+
+  // A thread that ends (an uncaught error, say) closes every master without destroying streams.
+  process.on("exit", () => {
+    for (const entry of entries.values()) revoke(entry.slots);
+  });
 
   /**
    * Lets the main thread write to the master (see SLOT), once the thread can take it back before
    * closing it. Returns what the main thread checks the descriptor against, or null (not shared).
    */
   const shareMaster = (fd: number, stream: StreamState, slots: Int32Array) => {
-    let master: MasterIdentity;
+    let identity: MasterIdentity;
     try {
       const { dev, ino, rdev } = fs.fstatSync(fd);
-      master = { dev, ino, rdev };
+      identity = { dev, ino, rdev };
     } catch {
       return null;
     }
     if (!revokeBeforeDestroy(stream, slots)) return null;
     Atomics.store(slots, slot.master, fd);
-    return master;
+    return identity;
   };
 
   port.on("message", (command: Command) => {
@@ -435,7 +450,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         if (entry.fd !== null && chunk.length >= BURST_AFTER_BYTES) readBurst(entry.fd);
       });
       drain(child, fs.readSync, take);
-      const master =
+      const identity =
         entry.fd !== null && stream ? shareMaster(entry.fd, stream, entry.slots) : null;
       child.onExit(({ exitCode, signal }) => {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
@@ -447,7 +462,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
           bytes ? [bytes] : [],
         );
       });
-      port.postMessage({ type: "spawned", id: command.id, pid: child.pid, master });
+      port.postMessage({ type: "spawned", id: command.id, pid: child.pid, identity });
       return;
     }
     const entry = entries.get(command.id);
@@ -456,7 +471,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       if (entry.fd === null) {
         const data = command.data;
         entry.child.write(typeof data === "string" ? data : Buffer.from(data));
-        applied(entry);
+        settled(entry);
         return;
       }
       entry.input.push(Buffer.from(command.data));
@@ -465,7 +480,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       try {
         if (masterOpen(entry)) entry.child.resize(command.cols, command.rows);
       } finally {
-        applied(entry);
+        settled(entry);
       }
     } else {
       entry.pausedByMain = command.op === "pause";
@@ -491,7 +506,7 @@ interface AtomicsWaitAsync {
  */
 export function writeToMaster(
   slots: Int32Array,
-  master: MasterIdentity,
+  identity: MasterIdentity,
   data: string,
 ): string | Uint8Array | null {
   if (Atomics.load(slots, SLOT.queued) !== 0) return data;
@@ -499,26 +514,29 @@ export function writeToMaster(
   Atomics.store(slots, SLOT.writing, 1);
   try {
     const fd = Atomics.load(slots, SLOT.master);
-    if (fd < 0 || !isMaster(fd, master)) return data;
+    if (fd < 0 || !isMaster(fd, identity)) return data;
     const bytes = Buffer.from(data);
     let written = 0;
     try {
       written = writeSync(fd, bytes);
     } catch {
-      return data; // EAGAIN (full) or hung up: the thread retries, or drops it with the PTY
+      // EAGAIN (full), EIO (hung up) or EBADF (closed): the thread retries, or drops it with
+      // the PTY.
+      return data;
     }
-    return written < bytes.length ? bytes.subarray(written) : null;
+    // A copy: a view of a short string's bytes would post the whole pooled buffer they share.
+    return written < bytes.length ? new Uint8Array(bytes.subarray(written)) : null;
   } finally {
     Atomics.store(slots, SLOT.writing, 0);
     Atomics.notify(slots, SLOT.writing);
   }
 }
 
-/** Whether `fd` still is the master fstat described (see MasterIdentity). */
-function isMaster(fd: number, master: MasterIdentity): boolean {
+/** Whether `fd` still is what fstat described (see MasterIdentity). */
+function isMaster(fd: number, identity: MasterIdentity): boolean {
   try {
     const { dev, ino, rdev } = fstatSync(fd);
-    return dev === master.dev && ino === master.ino && rdev === master.rdev;
+    return dev === identity.dev && ino === identity.ino && rdev === identity.rdev;
   } catch {
     return false;
   }
@@ -629,7 +647,7 @@ export class PtyThread {
       if (!pending) return;
       this.#starting.delete(report.id);
       this.#running.set(report.id, pending.handlers);
-      pending.resolve(this.#handle(report.id, report.pid, pending.slots, report.master));
+      pending.resolve(this.#handle(report.id, report.pid, pending.slots, report.identity));
     } else {
       const pending = this.#starting.get(report.id);
       this.#starting.delete(report.id);
@@ -657,7 +675,7 @@ export class PtyThread {
     Atomics.notify(this.#batchesTaken, 0);
   }
 
-  #handle(id: number, pid: number, slots: Int32Array, master: MasterIdentity | null): ThreadPty {
+  #handle(id: number, pid: number, slots: Int32Array, identity: MasterIdentity | null): ThreadPty {
     // Commands for a PTY that has ended go nowhere (and never start a new thread).
     const send = (command: Command) => {
       if (this.#running.has(id)) this.#send(command);
@@ -672,7 +690,7 @@ export class PtyThread {
       pid,
       write: (data) => {
         if (!this.#running.has(id)) return;
-        const rest = master ? writeToMaster(slots, master, data) : data;
+        const rest = identity ? writeToMaster(slots, identity, data) : data;
         if (rest !== null) sendInOrder({ op: "write", id, data: rest });
       },
       resize: (cols, rows) => sendInOrder({ op: "resize", id, cols, rows }),
