@@ -189,7 +189,7 @@ describe("PtyThread", () => {
   });
 
   it("writes input from the calling thread only to the master it was given", () => {
-    const slots = new Int32Array(new SharedArrayBuffer(3 * 4));
+    const slots = new Int32Array(new SharedArrayBuffer(Object.keys(SLOT).length * 4));
     const dir = mkdtempSync(join(tmpdir(), "pty-thread-"));
     const file = join(dir, "not-a-master");
     writeFileSync(file, "");

@@ -66,7 +66,7 @@ interface ThreadData {
  *   writes itself only when there are none, so input never overtakes earlier input or a resize.
  */
 export const SLOT = { master: 0, writing: 1, queued: 2 } as const;
-const SLOT_COUNT = 3;
+const SLOT_COUNT = Object.keys(SLOT).length;
 
 /**
  * What fstat says of a master, checked again before each write from the main thread. It tells a
