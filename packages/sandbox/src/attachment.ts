@@ -7,7 +7,7 @@ import {
   FLOW_RATE_INTERVAL_MS,
   FLOW_WINDOW_MS,
 } from "@porthole/protocol";
-import { ChangeSignal, delay, firstOf, type Wait } from "./change-signal.js";
+import { afterMs, ChangeSignal, firstChange, type OnChange } from "./change-signal.js";
 import type { Session, SessionEvent } from "./session.js";
 
 /** Largest output event an attachment yields, so one frame never holds much. */
@@ -160,7 +160,7 @@ export class Attachment {
       signal?.aborted
     )
       return;
-    await firstOf([delay(maxWaitMs), (wait) => this.#session.changed(wait)], signal);
+    await firstChange([afterMs(maxWaitMs), this.#session.onChange], signal);
   }
 
   /** Stops following the session. */
@@ -181,10 +181,10 @@ export class Attachment {
       if (event) return event;
       // A client blocked on acks waits for an ack or a state change, never for more output: a
       // closed log "changes" at once, and waiting on it would spin without yielding to I/O.
-      const waits: Wait[] = this.#ackBlocked
-        ? [(wait) => this.#session.changed(wait), (wait) => this.#ackChanges.changed(wait)]
-        : [(wait) => this.#session.changed(wait), (wait) => this.#session.log.changed(wait)];
-      await firstOf(waits, signal);
+      const sources: OnChange[] = this.#ackBlocked
+        ? [this.#session.onChange, this.#ackChanges.once]
+        : [this.#session.onChange, this.#session.log.onChange];
+      await firstChange(sources, signal);
     }
     return null;
   }

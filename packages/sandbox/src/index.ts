@@ -24,6 +24,7 @@ export {
   type OutputLogOptions,
 } from "./output-log.js";
 export { ScreenMirror, DEFAULT_SNAPSHOT_SCROLLBACK, type ScreenSnapshot } from "./screen.js";
+export type { OnChange } from "./change-signal.js";
 export { SandboxError, isSandboxError, toSandboxError } from "./errors.js";
 export type {
   OrphanSandbox,

@@ -1,5 +1,5 @@
 // A session's output as one stream of bytes addressed by offset, keeping the most recent bytes.
-import { ChangeSignal } from "./change-signal.js";
+import { ChangeSignal, type OnChange } from "./change-signal.js";
 import { utf8SafeEnd, utf8SafeStart } from "./utf8.js";
 
 /** Default bytes of recent output a session keeps for replay. */
@@ -127,6 +127,16 @@ export class OutputLog {
   changed(signal?: AbortSignal): Promise<void> {
     return this.#closed ? Promise.resolve() : this.#changes.changed(signal);
   }
+
+  /**
+   * Calls `wake` once, when bytes are appended or the log closes (at once if it is closed); the
+   * returned function cancels that. The callback form of `changed()`.
+   */
+  readonly onChange: OnChange = (wake) => {
+    if (!this.#closed) return this.#changes.once(wake);
+    wake();
+    return () => undefined;
+  };
 
   /** Waits pending on new bytes (for tests). */
   get waiting(): number {

@@ -12,7 +12,7 @@ import type {
   StatusPhase,
 } from "@porthole/protocol";
 import { Attachment, type AttachOptions } from "./attachment.js";
-import { ChangeSignal } from "./change-signal.js";
+import { ChangeSignal, type OnChange } from "./change-signal.js";
 import { SandboxError, toSandboxError } from "./errors.js";
 import { OutputLog } from "./output-log.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty } from "./provider.js";
@@ -291,6 +291,12 @@ export class Session {
   changed(signal?: AbortSignal): Promise<void> {
     return this.#changes.changed(signal);
   }
+
+  /**
+   * Calls `wake` once, on the next state, size or status change; the returned function cancels
+   * that. The callback form of `changed()`, for a caller that waits very often.
+   */
+  readonly onChange: OnChange = (wake) => this.#changes.once(wake);
 
   /** The session as clients see it. */
   info(): SessionInfo {
