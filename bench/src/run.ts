@@ -67,6 +67,7 @@ async function main(): Promise<void> {
   const figures: Figure[] = [];
   for (const scenario of chosen) {
     console.log(`\n== ${scenario.title} (${scenario.name})`);
+    const scenarioStarted = performance.now();
     let found: Figure[];
     try {
       found = await scenario.run({
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
       ];
     }
     for (const f of found) console.log(describe(f));
+    // Where the time goes, so a run that grows past its budget shows which scenario grew.
+    console.log(`  (${((performance.now() - scenarioStarted) / 1000).toFixed(1)} s)`);
     figures.push(...found);
   }
   const durationSeconds = (performance.now() - started) / 1000;

@@ -23,7 +23,7 @@ export const e2bPath: Scenario = {
   name: "e2b-path",
   title: "The E2B path (envd emulator) beside the local provider",
   async run(context) {
-    const runs = context.quick ? 3 : 5;
+    const runs = context.quick ? 2 : 5;
     const bytes = context.quick ? 5e6 : 20e6;
     const keys = context.quick ? 200 : 500;
     const file = dataFile("printable", bytes);

@@ -102,7 +102,7 @@ export const scale: Scenario = {
   async run(context) {
     const sessions = context.quick ? 40 : 100;
     const windows = context.quick ? 2 : 3;
-    const windowMs = context.quick ? 2500 : 15_000;
+    const windowMs = context.quick ? 2000 : 15_000;
 
     // Baseline: node-pty in this process.
     const directIdle = rssBytes(process.pid);
