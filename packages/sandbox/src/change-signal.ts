@@ -11,7 +11,10 @@ export type OnChange = (wake: () => void) => () => void;
 export class ChangeSignal {
   readonly #waiters = new Set<() => void>();
 
-  /** Calls `wake` once, at the next `notify()`; the returned function cancels that. */
+  /**
+   * Calls `wake` once, at the next `notify()`; the returned function cancels that. A bound
+   * property rather than a method, so callers can pass it on as a source: `[signal.once]`.
+   */
   readonly once: OnChange = (wake) => {
     this.#waiters.add(wake);
     return () => {
