@@ -1,6 +1,6 @@
 // The ws wire format: JSON text for messages, raw binary frames for output bytes, strict decoding.
 import { describe, expect, it } from "vitest";
-import { BINARY_FRAME_VERSION, wireEncoder } from "./wire.js";
+import { BINARY_FRAME_VERSION, createWireEncoder, wireEncoder } from "./wire.js";
 
 /** A subscription event as tRPC's ws adapter sends it: the tracked envelope inside `result`. */
 const subscriptionMessage = (event: object) => ({
@@ -77,5 +77,36 @@ describe("wireEncoder", () => {
     new DataView(frame.buffer).setUint32(1, header.length, true);
     frame.set(header, 5);
     expect(() => wireEncoder.decode(frame)).toThrow(/without a bytes event/);
+  });
+});
+
+describe("createWireEncoder", () => {
+  it("writes binary frames into the memory its allocator hands out, at any offset", () => {
+    // Reused memory full of an older frame's bytes, and the frame not at its start.
+    const memory = new Uint8Array(256).fill(0xee);
+    const sizes: number[] = [];
+    const encoder = createWireEncoder((bytes) => {
+      sizes.push(bytes);
+      return memory.subarray(8, 8 + bytes);
+    });
+    const bytes = new Uint8Array([0x41, 0x00, 0x1b]);
+    const frame = encoder.encode(subscriptionMessage({ type: "output", data: bytes }));
+    expect(sizes).toHaveLength(1);
+    expect((frame as Uint8Array).buffer).toBe(memory.buffer);
+    expect((frame as Uint8Array).byteOffset).toBe(8);
+    const decoded = wireEncoder.decode((frame as Uint8Array).slice()) as {
+      result: { data: { data: { data: Uint8Array } } };
+    };
+    expect([...decoded.result.data.data.data]).toEqual([...bytes]);
+  });
+
+  it("asks its allocator for nothing when a message travels as text", () => {
+    let calls = 0;
+    const encoder = createWireEncoder((bytes) => {
+      calls++;
+      return new Uint8Array(bytes);
+    });
+    encoder.encode(subscriptionMessage({ type: "snapshot", data: "screen" }));
+    expect(calls).toBe(0);
   });
 });

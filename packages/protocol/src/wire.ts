@@ -46,6 +46,7 @@ function encodeBytesEvent(
   message: unknown,
   event: Record<string, unknown>,
   bytes: Uint8Array,
+  allocate: FrameAllocator,
 ): Uint8Array<ArrayBuffer> {
   event.data = null;
   let header: Uint8Array;
@@ -54,9 +55,9 @@ function encodeBytesEvent(
   } finally {
     event.data = bytes;
   }
-  const frame = new Uint8Array(PREFIX_BYTES + header.length + bytes.length);
+  const frame = allocate(PREFIX_BYTES + header.length + bytes.length);
   frame[0] = BINARY_FRAME_VERSION;
-  new DataView(frame.buffer).setUint32(1, header.length, true);
+  new DataView(frame.buffer, frame.byteOffset, frame.byteLength).setUint32(1, header.length, true);
   frame.set(header, PREFIX_BYTES);
   frame.set(bytes, PREFIX_BYTES + header.length);
   return frame;
@@ -77,20 +78,35 @@ function decodeBinary(frame: Uint8Array): unknown {
 }
 
 /**
- * Porthole's encoder for tRPC over ws, used by the server and every client: messages are JSON
+ * Where a binary frame's memory comes from: `bytes` long, every byte of it written by the encoder.
+ * A server may hand out reused memory, as long as it takes it back only once the frame was sent.
+ */
+export type FrameAllocator = (bytes: number) => Uint8Array<ArrayBuffer>;
+
+/** New zeroed memory per frame. */
+const newFrame: FrameAllocator = (bytes) => new Uint8Array(bytes);
+
+/**
+ * Porthole's encoder for tRPC over ws, with binary frames taken from `allocate`: messages are JSON
  * text, and output events carry their bytes raw in a binary frame.
  */
-export const wireEncoder: WireEncoder = {
-  encode(message) {
-    const event = eventOf(message);
-    if (event?.data instanceof Uint8Array) return encodeBytesEvent(message, event, event.data);
-    return JSON.stringify(message);
-  },
-  decode(data) {
-    if (typeof data === "string") return JSON.parse(data) as unknown;
-    return decodeBinary(data instanceof Uint8Array ? data : new Uint8Array(data));
-  },
-};
+export function createWireEncoder(allocate: FrameAllocator = newFrame): WireEncoder {
+  return {
+    encode(message) {
+      const event = eventOf(message);
+      if (event?.data instanceof Uint8Array)
+        return encodeBytesEvent(message, event, event.data, allocate);
+      return JSON.stringify(message);
+    },
+    decode(data) {
+      if (typeof data === "string") return JSON.parse(data) as unknown;
+      return decodeBinary(data instanceof Uint8Array ? data : new Uint8Array(data));
+    },
+  };
+}
+
+/** Porthole's encoder for tRPC over ws, used by every client (and by servers that pool nothing). */
+export const wireEncoder: WireEncoder = createWireEncoder();
 
 /**
  * tRPC's data transformer for the same format: values pass unchanged, because the encoder
