@@ -27,6 +27,25 @@ export const COALESCE_AFTER_BYTES = 2048;
 export const COALESCE_BYTES = 64 * 1024;
 export const COALESCE_MS = 2;
 
+/**
+ * Output frames are written into reused buffers of this size (see FramePool): the largest output
+ * event (64 KiB) and its JSON header fit. A larger frame gets memory of its own.
+ */
+export const FRAME_POOL_BUFFER_BYTES = 68 * 1024;
+
+/**
+ * Frames smaller than this get memory of their own: an echo would hold a whole pool buffer while
+ * it is written, and a slow socket's queue would take up to FRAME_POOL_BUFFER_BYTES per frame.
+ * A flood's frames are 32-64 KiB (FLOW_EVENT_BYTES to the largest event), so they are pooled.
+ */
+export const FRAME_POOL_MIN_BYTES = 32 * 1024;
+
+/**
+ * Buffers the frame pool keeps for reuse (1 MiB): enough for the frames a flood has in flight to a
+ * client that keeps up. More at once are left to the collector when they come back.
+ */
+export const FRAME_POOL_MAX_FREE = 16;
+
 /** Out-of-order input held per client while an earlier seq is missing. */
 export const MAX_HELD_INPUTS = 256;
 

@@ -2,7 +2,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { UNAUTHORIZED_CLOSE_CODE, wireEncoder, type Health } from "@porthole/protocol";
+import { createWireEncoder, UNAUTHORIZED_CLOSE_CODE, type Health } from "@porthole/protocol";
 import { SessionManager, type SandboxProvider } from "@porthole/sandbox";
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
@@ -10,6 +10,8 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { Credentials, originAllowed } from "./auth.js";
 import type { Config } from "./config.js";
 import { ConnectionState } from "./connection-state.js";
+import { FramePool } from "./frame-pool.js";
+import { frameReleasingSocket } from "./frame-releasing-socket.js";
 import { httpHandler } from "./http.js";
 import { InputSequencer } from "./input-sequencer.js";
 import { Keepalive } from "./keepalive.js";
@@ -78,10 +80,13 @@ export async function startServer(
   };
 
   const http = createServer(httpHandler({ health, webDist: config.webDist ?? null }));
+  // Output frames are written into reused memory, taken back once each socket has written them.
+  const framePool = new FramePool();
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_FRAME_BYTES,
     perMessageDeflate: false,
+    WebSocket: frameReleasingSocket(framePool),
   });
   const authenticated = new WeakSet<WebSocket>();
   const keepalive = new Keepalive(
@@ -124,7 +129,7 @@ export async function startServer(
     router: appRouter,
     maxBatchSize: MAX_BATCH_SIZE,
     // JSON text frames, except output bytes, which leave raw in binary frames.
-    experimental_encoder: wireEncoder,
+    experimental_encoder: createWireEncoder(framePool.allocate),
     createContext: ({ res, info }): Context => {
       const credential = credentials.identify(info.connectionParams?.token);
       if (!credential) {
