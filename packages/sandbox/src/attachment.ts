@@ -7,7 +7,7 @@ import {
   FLOW_RATE_INTERVAL_MS,
   FLOW_WINDOW_MS,
 } from "@porthole/protocol";
-import { afterMs, ChangeSignal, firstChange, type OnChange } from "./change-signal.js";
+import { afterMs, ChangeSignal, firstChange, isAborted, type OnChange } from "./change-signal.js";
 import type { Session, SessionEvent } from "./session.js";
 
 /** Largest output event an attachment yields, so one frame never holds much. */
@@ -157,7 +157,7 @@ export class Attachment {
       this.pending >= enough ||
       this.#session.log.closed ||
       this.#session.paused ||
-      signal?.aborted
+      isAborted(signal)
     )
       return;
     await firstChange([afterMs(maxWaitMs), this.#session.onChange], signal);
@@ -176,7 +176,7 @@ export class Attachment {
    * (the session ended, or `signal` aborted).
    */
   async next(signal?: AbortSignal): Promise<SessionEvent | null> {
-    while (!this.#finished && !this.#detached && !signal?.aborted) {
+    while (!this.#finished && !this.#detached && !isAborted(signal)) {
       const event = await this.#poll();
       if (event) return event;
       // A client blocked on acks waits for an ack or a state change, never for more output: a

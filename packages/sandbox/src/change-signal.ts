@@ -48,7 +48,8 @@ export class ChangeSignal {
  * rest then. A source may wake at once, while it is being registered.
  */
 export function firstChange(sources: OnChange[], signal?: AbortSignal): Promise<void> {
-  if (signal?.aborted) return Promise.resolve();
+  const abort = signal ? abortWatch(signal) : null;
+  if (abort?.aborted) return Promise.resolve();
   return new Promise<void>((resolve) => {
     const cancels: (() => void)[] = [];
     let settled = false;
@@ -56,16 +57,53 @@ export function firstChange(sources: OnChange[], signal?: AbortSignal): Promise<
       if (settled) return;
       settled = true;
       for (const cancel of cancels) cancel();
-      signal?.removeEventListener("abort", done);
       resolve();
     };
-    for (const source of sources) {
+    for (const source of abort ? [...sources, abort.change.once] : sources) {
       const cancel = source(done);
       if (settled) cancel();
       else cancels.push(cancel);
     }
-    if (!settled) signal?.addEventListener("abort", done, { once: true });
   });
+}
+
+/** Whether `signal` has aborted, read from its watch (see `abortWatch`). */
+export function isAborted(signal: AbortSignal | undefined): boolean {
+  return signal ? abortWatch(signal).aborted : false;
+}
+
+/** What one listener on an AbortSignal saw: whether it aborted, and a change when it does. */
+interface AbortWatch {
+  aborted: boolean;
+  readonly change: ChangeSignal;
+}
+
+const abortWatches = new WeakMap<AbortSignal, AbortWatch>();
+
+/**
+ * One abort listener per signal for its whole life, instead of one added and removed per wait:
+ * an attachment waits once per event on its subscription's signal, and Node's EventTarget work
+ * for each add and remove showed in the server's CPU per MB of a flood (50 MB of ANSI output,
+ * interleaved A/B: 7.4 against 6.7 ms/MB).
+ */
+function abortWatch(signal: AbortSignal): AbortWatch {
+  let watch = abortWatches.get(signal);
+  if (!watch) {
+    const created: AbortWatch = { aborted: signal.aborted, change: new ChangeSignal() };
+    if (!created.aborted) {
+      signal.addEventListener(
+        "abort",
+        () => {
+          created.aborted = true;
+          created.change.notify();
+        },
+        { once: true },
+      );
+    }
+    abortWatches.set(signal, created);
+    watch = created;
+  }
+  return watch;
 }
 
 /** A change `ms` milliseconds from when it is waited on; cancelling clears the timer. */
