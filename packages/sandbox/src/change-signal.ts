@@ -59,11 +59,13 @@ export function firstChange(sources: OnChange[], signal?: AbortSignal): Promise<
       for (const cancel of cancels) cancel();
       resolve();
     };
-    for (const source of abort ? [...sources, abort.change.once] : sources) {
+    const register = (source: OnChange) => {
       const cancel = source(done);
       if (settled) cancel();
       else cancels.push(cancel);
-    }
+    };
+    for (const source of sources) register(source);
+    if (abort) register(abort.change.once);
   });
 }
 
@@ -87,22 +89,15 @@ const abortWatches = new WeakMap<AbortSignal, AbortWatch>();
  * interleaved A/B: 7.4 against 6.7 ms/MB).
  */
 function abortWatch(signal: AbortSignal): AbortWatch {
-  let watch = abortWatches.get(signal);
-  if (!watch) {
-    const created: AbortWatch = { aborted: signal.aborted, change: new ChangeSignal() };
-    if (!created.aborted) {
-      signal.addEventListener(
-        "abort",
-        () => {
-          created.aborted = true;
-          created.change.notify();
-        },
-        { once: true },
-      );
-    }
-    abortWatches.set(signal, created);
-    watch = created;
-  }
+  const known = abortWatches.get(signal);
+  if (known) return known;
+  const watch: AbortWatch = { aborted: signal.aborted, change: new ChangeSignal() };
+  const onAbort = () => {
+    watch.aborted = true;
+    watch.change.notify();
+  };
+  if (!watch.aborted) signal.addEventListener("abort", onAbort, { once: true });
+  abortWatches.set(signal, watch);
   return watch;
 }
 
