@@ -8,6 +8,7 @@ import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Readable, Writable } from "node:stream";
 import { FLOW_ACK_BYTES } from "@porthole/protocol";
+import { CpuPlacement } from "../cpu-placement.js";
 import { BENCH_TOKEN, startServerProcess, type ServerProcess } from "../server.js";
 import { COLS, MARKER, PROMPT, ROWS } from "../shell.js";
 import type { PageSettings } from "./page.js";
@@ -126,7 +127,15 @@ export interface BenchPageHandle {
 /** A Chromium page connected to a Porthole server, with `window.bench` ready. */
 export interface BenchBrowser {
   page: BenchPageHandle;
+  /** Chromium's main process (its renderers and helpers are its descendants). */
+  pid: number;
   close(): Promise<void>;
+}
+
+/** What `withBenchPage` hands its scenario: the page, and where browser and server run. */
+export interface BenchSetup extends BenchBrowser {
+  /** Starts separated (see CpuPlacement); add any other server the scenario starts. */
+  cpus: CpuPlacement;
 }
 
 interface CdpMessage {
@@ -272,6 +281,7 @@ export async function openBenchPage(origin: string, server: ServerProcess): Prom
       page: {
         evaluate: (fn, arg) => evaluate(`(${fn.toString()})(${JSON.stringify(arg) ?? ""})`),
       },
+      pid: chromium.pid!,
       close,
     };
   } catch (error) {
@@ -287,18 +297,24 @@ export function chromiumAvailable(): boolean {
 
 /**
  * Runs `use` with the bench page open in Chromium against a fresh Porthole server child, and
- * stops page, browser and server afterwards, however `use` ends.
+ * stops page, browser and server afterwards, however `use` ends. Browser and server start on
+ * separate CPUs, as on separate machines in use: sharing a 2-CPU machine, the page's thread
+ * waits for a core while the server works, which says nothing about either.
  */
 export async function withBenchPage<T>(
   cpuProfDir: string | undefined,
-  use: (browser: BenchBrowser) => Promise<T>,
+  use: (setup: BenchSetup) => Promise<T>,
 ): Promise<T> {
   const pages = await startPageServer();
   const server = await startServerProcess({ cpuProfDir, env: { FRONTEND_URL: pages.origin } });
   let browser: BenchBrowser | null = null;
   try {
     browser = await openBenchPage(pages.origin, server);
-    return await use(browser);
+    const cpus = new CpuPlacement();
+    cpus.addBrowser(browser.pid);
+    cpus.addServer(server.pid);
+    cpus.separate();
+    return await use({ ...browser, cpus });
   } finally {
     await browser?.close();
     await server.stop();

@@ -26,12 +26,12 @@ export const ctrlCBrowser: Scenario = {
         }),
       ];
     }
-    return withBenchPage(context.cpuProfDir, async (browser) => {
+    return withBenchPage(context.cpuProfDir, async (setup) => {
       const subject: number[] = [];
       const baseline: number[] = [];
       for (let run = 0; run < runs; run++) {
         subject.push(
-          await browser.page.evaluate(
+          await setup.page.evaluate(
             (q) => (window as unknown as Bench).bench.ctrlC(1000, q),
             QUIET_MS,
           ),
@@ -52,7 +52,7 @@ export const ctrlCBrowser: Scenario = {
           runs: subject,
           baselines: [{ name: "node-pty direct", runs: baseline }],
           target: { text: "< 300 ms", met: (value) => value < 300 },
-          note: `bench/ page with the real tRPC client and acks; stopped = prompt on screen and no write for ${QUIET_MS} ms`,
+          note: `${setup.cpus.describe()}; bench/ page with the real tRPC client and acks; stopped = prompt on screen and no write for ${QUIET_MS} ms`,
         }),
       ];
     });
