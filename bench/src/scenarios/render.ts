@@ -68,7 +68,8 @@ export const render: Scenario = {
           apart.straight.push(await straight(false));
           apart.paced.push(await straight(true));
           apart.relay.push(await relay());
-          if (separated) {
+          // Quick runs (a smoke test) share the CPUs once.
+          if (separated && (!context.quick || run === 0)) {
             setup.cpus.share();
             shared.porthole.push(await porthole());
             shared.straight.push(await straight(false));
