@@ -375,7 +375,7 @@ export class Session {
   async #typeStartCommands(firstOutput: Promise<void>): Promise<void> {
     const steps: string[] = [];
     if (this.#spec.repo) steps.push(`git clone --progress ${this.#spec.repo} .`);
-    if (this.kind === "claude") steps.push("claude");
+    if (this.kind === "claude") steps.push(this.#sandbox.commandFor?.("claude") ?? "claude");
     if (this.#spec.command) steps.push(this.#spec.command);
     if (steps.length === 0) return;
     await Promise.race([

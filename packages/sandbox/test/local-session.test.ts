@@ -1,6 +1,8 @@
 // Sessions on the local provider with a real bash: the whole data path short of the network.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   LocalProvider,
@@ -171,6 +173,34 @@ describe("local sessions", () => {
     });
     const attachment = session.attach({ from: null });
     await readUntilText(attachment, /started-42/);
+  });
+
+  it("starts Claude Code by its full path, though a login profile sets PATH anew", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-claude-path-"));
+    try {
+      const bin = join(root, "tools dir");
+      const home = join(root, "home");
+      mkdirSync(bin);
+      mkdirSync(home);
+      writeFileSync(join(bin, "claude"), "#!/bin/sh\necho ran-as-claude\n", { mode: 0o755 });
+      // As Debian's /etc/profile does: a login shell forgets the directory the server added.
+      writeFileSync(join(home, ".bash_profile"), "PATH=/usr/bin:/bin\nPS1='$ '\n");
+      const provider = new LocalProvider({
+        shell: "/bin/bash",
+        shellArgs: ["-l"],
+        baseEnv: { ...process.env, HOME: home },
+        extraPath: [bin],
+      });
+      expect(provider.commandFor("claude")).toBe(`'${join(bin, "claude")}'`);
+      expect(provider.commandFor("git")).toBe("git");
+      const sessions = new SessionManager({ provider });
+      managers.push(sessions);
+      const session = sessions.create({ owner: "a", cols: 80, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      await readUntilText(attachment, /^ran-as-claude/m);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("refuses input once the session has ended", async () => {

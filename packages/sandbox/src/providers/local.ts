@@ -1,7 +1,7 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
 import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
 import pty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
@@ -16,6 +16,7 @@ import {
 } from "./pty-thread.js";
 import { drainBeforeDestroy } from "./pty-drain.js";
 import { signalSession } from "./process-session.js";
+import { shellQuote } from "./shell-quote.js";
 import { buildShellEnv } from "./shell-env.js";
 
 /** How long a closing shell gets after SIGHUP before its whole process group is SIGKILLed. */
@@ -92,6 +93,11 @@ export class LocalProvider implements SandboxProvider {
 
   hasProgram(program: string): Promise<boolean> {
     return Promise.resolve(findProgram(program, this.#path) !== null);
+  }
+
+  commandFor(program: string): string {
+    const added = findProgram(program, this.#extraPath.join(delimiter));
+    return added ? shellQuote(added) : program;
   }
 
   start(request: StartRequest, handlers: PtyHandlers): Promise<SandboxPty> {
