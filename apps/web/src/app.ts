@@ -343,7 +343,24 @@ export class App {
       void this.#close(tab);
       return;
     }
-    void this.#startSession(tab);
+    void this.#restart(tab);
+  }
+
+  /**
+   * Starts a new session of the same kind in the tab, which keeps the keyboard (the button took
+   * it). The ended session is closed: the server lists it until it lingers out, and a reload would
+   * bring it back as a tab of its own.
+   */
+  async #restart(tab: Tab): Promise<void> {
+    const ended = tab.view.sessionId;
+    tab.view.focus();
+    await this.#startSession(tab);
+    if (!ended || ended === tab.view.sessionId) return;
+    try {
+      await this.#options.connection.api.session.close.mutate({ sessionId: ended });
+    } catch {
+      // Already gone: it lingered out, or was closed elsewhere.
+    }
   }
 
   #onConnection(status: ConnectionStatus): void {

@@ -284,6 +284,15 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     expect(
       (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
     ).toEqual([PROMPT.trimEnd()]);
+    // The ended session is closed, so a reload does not bring it back as a second tab.
+    await expect.poll(() => server.server.sessions.get(first!)).toBeUndefined();
+    // The terminal kept the keyboard: what is typed next goes to the new shell.
+    await page.keyboard.type("echo typed-after-$((6*7))");
+    await page.keyboard.press("Enter");
+    await waitForScreen(page, /^typed-after-42$/m);
+    await page.reload();
+    await waitForStatus(page, "connected");
+    expect(await page.evaluate(() => window.__porthole?.sessionIds())).toEqual([second]);
     await page.close();
   });
 
