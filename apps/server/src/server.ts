@@ -64,7 +64,7 @@ export async function startServer(
   let shuttingDown = false;
 
   const health = (): Health => {
-    const live = sessions.list();
+    const listed = sessions.list();
     return {
       status: shuttingDown ? "shutting-down" : "ok",
       timestamp: new Date().toISOString(),
@@ -72,8 +72,8 @@ export async function startServer(
       ready: !shuttingDown,
       provider: provider.name,
       sessions: {
-        live: live.length,
-        attached: live.reduce((sum, s) => sum + s.attached, 0),
+        live: sessions.live().length,
+        attached: listed.reduce((sum, s) => sum + s.attached, 0),
         max: sessions.maxSessions,
       },
     };

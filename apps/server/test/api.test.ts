@@ -82,6 +82,13 @@ describe("sessions end to end", () => {
     const server = await startTestServer();
     const { client } = connect(server);
     await client.session.create.mutate({ cols: 80, rows: 24 });
+    // An exited session stays listed a while to say how it ended; it is no longer live.
+    const ended = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, ended.id);
+    await out.untilEvent("ready");
+    await out.type("exit 7\r");
+    await out.untilEvent("exit");
+    expect((await client.session.list.query()).map((s) => s.id)).toContain(ended.id);
     const response = await fetch(`${server.url}/health`);
     const health = healthSchema.parse(await response.json());
     expect(health).toMatchObject({

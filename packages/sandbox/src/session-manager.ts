@@ -92,13 +92,13 @@ export class SessionManager {
         "The server is shutting down and starts no new sessions",
       );
     }
-    if (this.#live().length >= this.maxSessions) {
+    if (this.live().length >= this.maxSessions) {
       throw new SandboxError(
         "LIMIT",
         `The server already runs its limit of ${this.maxSessions} sessions`,
       );
     }
-    if (this.#live(request.owner).length >= this.maxSessionsPerOwner) {
+    if (this.live(request.owner).length >= this.maxSessionsPerOwner) {
       throw new SandboxError(
         "LIMIT",
         `You already have the limit of ${this.maxSessionsPerOwner} sessions; close one first`,
@@ -219,10 +219,11 @@ export class SessionManager {
   }
 
   /**
-   * Sessions holding a sandbox: the ones that count toward the limits. Exited and failed sessions
-   * stay listed a while to say how they ended, but their sandbox is already gone.
+   * Sessions holding a sandbox (starting or running): the ones that count toward the limits.
+   * Exited and failed sessions stay listed a while to say how they ended, but their sandbox is
+   * already gone.
    */
-  #live(owner?: string): Session[] {
+  live(owner?: string): Session[] {
     return this.list(owner).filter(
       (session) => session.state === "starting" || session.state === "running",
     );
