@@ -232,12 +232,18 @@ export class Attachment {
 
   /** Output from the cursor, or a snapshot when the cursor's bytes are gone. */
   async #output(): Promise<SessionEvent | null> {
-    const log = this.#session.log;
-    if (this.#cursor === null && log.start === 0 && !this.#fromElsewhere) this.#cursor = 0;
+    const session = this.#session;
+    const log = session.log;
+    // A fresh attach replays all output when all of it is kept and was drawn at today's size;
+    // otherwise it gets the screen (an ended session has none left: it replays what there is).
+    const replayable = session.sizedAt === 0 || session.ended;
+    if (this.#cursor === null && log.start === 0 && replayable && !this.#fromElsewhere) {
+      this.#cursor = 0;
+    }
     if (this.#cursor === null || this.#cursor < log.start) {
-      if (this.#session.ended) return null;
+      if (session.ended) return null;
       const from = this.#cursor;
-      const snapshot = await this.#session.screen.snapshot();
+      const snapshot = await session.screen.snapshot();
       this.#cursor = snapshot.offset;
       this.#acked = Math.max(this.#acked, snapshot.offset);
       // Skipped bytes were never drawn: they say nothing about how fast this client draws.

@@ -95,6 +95,11 @@ export class Session {
   title: string;
   cols: number;
   rows: number;
+  /**
+   * The output offset from which the program has drawn at today's size: bytes before it were
+   * drawn at another, and replayed into a terminal of today's size they would land askew.
+   */
+  sizedAt = 0;
   state: SessionState = "starting";
   exit: ExitInfo | null = null;
   failure: { code: ErrorCode; message: string } | null = null;
@@ -261,6 +266,7 @@ export class Session {
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
     this.rows = rows;
+    this.sizedAt = this.log.end;
     this.screen.resize(cols, rows);
     this.#changed();
     await pty.resize(cols, rows);

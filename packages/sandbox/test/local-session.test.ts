@@ -235,6 +235,25 @@ describe("replay and resume", () => {
     expect(firstSeen.text.length).toBeGreaterThan(0);
   });
 
+  it("gives a late client the screen, not bytes drawn at another size, once resized", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    const first = session.attach({ from: null });
+    await readUntilEvent(first, "ready");
+    await session.write("echo one-$((1+1))\r");
+    await readUntilText(first, /one-2/);
+    await session.resize(100, 30);
+    expect(session.sizedAt).toBe(session.log.end);
+    const late = session.attach({ from: null });
+    const seen = await readUntilEvent(late, "snapshot");
+    expect(seen.events.some((e) => e.event.type === "output")).toBe(false);
+    const snapshot = seen.events.find((e) => e.event.type === "snapshot")!.event;
+    expect(snapshot).toMatchObject({ type: "snapshot", cols: 100, rows: 30, skipped: 0 });
+    expect(seen.text).toContain("one-2");
+    // Output from then on was drawn at today's size: the screen from here, live bytes after.
+    await session.write("echo two-$((1+1))\r");
+    await readUntilText(late, /two-2/, 10_000, seen);
+  });
+
   it("resumes from an offset with exactly the bytes after it", async () => {
     const session = manager().create({ owner: "a", cols: 80, rows: 24 });
     const first = session.attach({ from: null });
