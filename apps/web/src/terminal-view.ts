@@ -143,6 +143,11 @@ export class TerminalView {
   #serverSize: Size | null = null;
   /** The size last queued for the server. */
   #sentSize: Size | null = null;
+  /**
+   * While output the server drew at its size is parsed at that size: the terminal's own size to
+   * return to, once parsing reaches `until` (see #drawAtServerSize).
+   */
+  #held: { size: Size; until: number } | null = null;
   #resizeTimer: ReturnType<typeof setTimeout> | null = null;
   #disposables: IDisposable[] = [];
   /** Bytes the server skipped with snapshots since attaching (for diagnostics). */
@@ -291,6 +296,10 @@ export class TerminalView {
   /** Resizes the terminal (the server hears of it after a short debounce). */
   setSize(size: Size): void {
     const { cols, rows } = clampSize(size);
+    if (this.#held) {
+      this.#held.size = { cols, rows };
+      return;
+    }
     if (cols !== this.terminal.cols || rows !== this.terminal.rows)
       this.terminal.resize(cols, rows);
   }
@@ -307,6 +316,7 @@ export class TerminalView {
     this.#live = false;
     this.#serverSize = null;
     this.#sentSize = null;
+    this.#releaseSize();
     this.skippedBytes = 0;
     this.snapshots = 0;
     const { api, clientId } = this.#options;
@@ -442,6 +452,7 @@ export class TerminalView {
           this.#state = { kind: "running" };
         }
         if (event.session.title !== this.#title) this.#title = event.session.title;
+        this.#drawAtServerSize(event.session.outputBytes);
         this.#reassertSize();
         this.#queue?.open();
         this.#options.onChange();
@@ -459,6 +470,8 @@ export class TerminalView {
         return;
       case "resize":
         this.#serverSize = { cols: event.cols, rows: event.rows };
+        // Output after this was drawn at the new size; while held, parse it at that size too.
+        if (this.#held) this.guard.write(this.terminal, "", true, () => this.#followServerSize());
         this.#options.onChange();
         return;
       case "exit":
@@ -471,6 +484,8 @@ export class TerminalView {
   }
 
   #end(state: ViewState): void {
+    // No more output comes: a hold waiting for some ends after what was written.
+    if (this.#held) this.guard.write(this.terminal, "", true, () => this.#releaseSize());
     this.#queue?.close();
     this.#state = state;
     this.#options.onChange();
@@ -483,7 +498,40 @@ export class TerminalView {
     if (!this.element.hidden) this.#options.framePacer?.noteOutput(data.length);
     this.guard.write(this.terminal, data, replay, () => {
       if (this.#flow === flow) flow?.onWritten(offset);
+      if (this.#held && offset >= this.#held.until) this.#releaseSize();
     });
+  }
+
+  /**
+   * The output up to `until` (already on the server) was drawn at the server's size: parsed at
+   * another, text placed by cursor moves would land askew. So the terminal takes the server's
+   * size until it has parsed that far, then returns to its own, reflowing what it shows, and the
+   * server hears of it.
+   */
+  #drawAtServerSize(until: number): void {
+    const server = this.#serverSize;
+    if (!server || this.#held || until <= (this.#flow?.received ?? 0)) return;
+    const own = this.size;
+    if (own.cols === server.cols && own.rows === server.rows) return;
+    this.#held = { size: own, until };
+    this.terminal.resize(server.cols, server.rows);
+  }
+
+  /** While held, takes the server's (new) size, in order with the output around it. */
+  #followServerSize(): void {
+    const server = this.#serverSize;
+    if (!this.#held || !server) return;
+    if (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)
+      this.terminal.resize(server.cols, server.rows);
+  }
+
+  /** Returns to the terminal's own size after a hold (see #drawAtServerSize). */
+  #releaseSize(): void {
+    const held = this.#held;
+    if (!held) return;
+    this.#held = null;
+    this.setSize(held.size);
+    this.#reassertSize();
   }
 
   #onData(data: string): void {

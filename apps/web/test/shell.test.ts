@@ -143,6 +143,45 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("parses output at the size it was drawn at in a window of another size, then fits", async () => {
+    const url = `${server.url}/#token=${encodeURIComponent(token())}`;
+    /** A page of this browser (the tab list is in its storage) in a window of `width`. */
+    const pageOf = async (width: number) => {
+      const opened = await browser.context.newPage();
+      await opened.setViewportSize({ width, height: 420 });
+      await opened.goto(url);
+      await waitForStatus(opened, "connected");
+      await waitForPrompt(opened);
+      return opened;
+    };
+    const page = await pageOf(720);
+    const narrow = (await page.evaluate(() => window.__porthole?.size()))!;
+    // A line wrapped at this width, and text a cursor move put after its wrap.
+    const width = narrow.cols + 18;
+    await run(page, `clear; printf 'B%.0s' $(seq ${width}); tput cup 1 40; echo X`);
+    await waitForScreen(page, /^B{18} {22}X$/m);
+    await waitForPrompt(page);
+
+    // The same tab in a wider window: its output replayed, drawn at the narrow width.
+    const wide = await pageOf(1100);
+    expect(await wide.evaluate(() => window.__porthole?.snapshots())).toBe(0);
+    await wide.waitForFunction(
+      (cols) => {
+        const size = window.__porthole?.size();
+        const server = window.__porthole?.serverSize();
+        return (
+          size !== undefined && size !== null && size.cols > cols && server?.cols === size.cols
+        );
+      },
+      narrow.cols,
+      { timeout: 10_000 },
+    );
+    // Parsed at the narrow width, then reflowed: the wrapped line joins, X stays after it.
+    await waitForScreen(wide, new RegExp(`^B{${width}} {22}X$`, "m"));
+    await wide.close();
+    await page.close();
+  });
+
   it("draws full-screen programs: less, and vim when installed", async () => {
     const page = await openApp(browser.context, server.url, token());
     await run(page, "seq 1 300 | sed 's/^/line /' > lines.txt && less lines.txt");
