@@ -78,6 +78,12 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await waitForScreen(page, /^hello$/m);
     await waitForPrompt(page);
     expect(await page.evaluate(() => window.__porthole?.renderer())).toBe("webgl");
+    // No black strip below the last row: the viewport has the terminal's background.
+    expect(
+      await page.evaluate(
+        () => getComputedStyle(document.querySelector(".xterm-viewport")!).backgroundColor,
+      ),
+    ).toBe("rgb(20, 22, 27)");
     // Round-trip latency shows while connected.
     await page.waitForFunction(() => /^\d+ ms$/.test(window.__porthole?.status().latency ?? ""));
     await screenshot(page, "01-echo-hello");
