@@ -471,6 +471,11 @@ export class App {
     this.#empty.hidden = this.#tabs.length > 0;
     if (!this.#active) document.title = "Porthole";
     const view = this.#active?.view ?? null;
-    this.#statusBar.render(this.#statusModel(), view?.size ?? null, view?.renderer ?? null);
+    this.#statusBar.render(
+      this.#statusModel(),
+      view?.size ?? null,
+      view?.renderer ?? null,
+      view?.serverSize ?? null,
+    );
   }
 }

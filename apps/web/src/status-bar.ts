@@ -180,20 +180,35 @@ export class StatusBar {
     this.element.append(this.#dot, this.#text, this.#actions, spacer, this.#latency, this.#size);
   }
 
-  /** Shows `model`, plus the front terminal's size and renderer. */
-  render(model: StatusModel, size: Size | null, renderer: RendererKind | null): void {
+  /**
+   * Shows `model`, plus the front terminal's size and renderer, and the program's size when
+   * another viewer of the session set a different one (typing here takes it back).
+   */
+  render(
+    model: StatusModel,
+    size: Size | null,
+    renderer: RendererKind | null,
+    serverSize: Size | null = null,
+  ): void {
     this.element.dataset.state = model.state;
     this.element.dataset.tone = model.tone;
     // Only real changes touch the DOM (screen readers announce the status region's changes).
     setText(this.#text, model.text);
     setText(this.#latency, model.latency ?? "");
     this.#latency.hidden = model.latency === null;
+    const other =
+      size && serverSize && (serverSize.cols !== size.cols || serverSize.rows !== size.rows)
+        ? serverSize
+        : null;
     setText(
       this.#size,
       size
-        ? `${size.cols}×${size.rows}${renderer && renderer !== "none" ? ` · ${renderer}` : ""}`
+        ? `${size.cols}×${size.rows}${other ? ` (program: ${other.cols}×${other.rows})` : ""}${renderer && renderer !== "none" ? ` · ${renderer}` : ""}`
         : "",
     );
+    this.#size.title = other
+      ? "Another window of this session set the program's size; typing here takes it back"
+      : "";
     const actions = model.actions.join(",");
     if (actions === this.#lastActions) return;
     this.#lastActions = actions;

@@ -386,6 +386,7 @@ export class TerminalView {
   sendKeys(data: string): void {
     if (!this.#acceptsInput()) return;
     this.terminal.scrollToBottom();
+    this.#reassertSize();
     this.#queue?.input(data);
   }
 
@@ -538,6 +539,9 @@ export class TerminalView {
     if (this.guard.shouldDrop()) return;
     if (!this.#acceptsInput()) return;
     const transform = this.#options.transformInput;
+    // The window typed in sets the size, as tmux's "latest" does: another viewer's size,
+    // taken since, would draw the program for a screen this one does not have.
+    this.#reassertSize();
     this.#queue?.input(transform ? transform(data) : data);
   }
 

@@ -188,6 +188,38 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("gives the program the size of the window typed in last, and says when another set it", async () => {
+    const url = `${server.url}/#token=${encodeURIComponent(token())}`;
+    /** A page of this browser (the tab list is in its storage) in a window of `width`. */
+    const pageOf = async (width: number) => {
+      const opened = await browser.context.newPage();
+      await opened.setViewportSize({ width, height: 600 });
+      await opened.goto(url);
+      await waitForStatus(opened, "connected");
+      await waitForPrompt(opened);
+      return opened;
+    };
+    const first = await pageOf(1100);
+    const own = (await first.evaluate(() => window.__porthole?.size()))!;
+    // A second window of the same session takes its own size for the program.
+    const second = await pageOf(640);
+    const other = (await second.evaluate(() => window.__porthole?.size()))!;
+    expect(other.cols).toBeLessThan(own.cols);
+    await first.waitForFunction(
+      (cols) => window.__porthole?.serverSize()?.cols === cols,
+      other.cols,
+    );
+    expect(await first.locator(".status-size").textContent()).toContain(
+      `(program: ${other.cols}×${other.rows})`,
+    );
+    // Typing in the first window gives the program its size back before the keys arrive.
+    await run(first, "stty size");
+    await waitForScreen(first, new RegExp(`^${own.rows} ${own.cols}$`, "m"));
+    expect(await first.locator(".status-size").textContent()).not.toContain("program:");
+    await second.close();
+    await first.close();
+  });
+
   it("draws full-screen programs: less, and vim when installed", async () => {
     const page = await openApp(browser.context, server.url, token());
     await run(page, "seq 1 300 | sed 's/^/line /' > lines.txt && less lines.txt");
