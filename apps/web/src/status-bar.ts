@@ -200,12 +200,9 @@ export class StatusBar {
       size && serverSize && (serverSize.cols !== size.cols || serverSize.rows !== size.rows)
         ? serverSize
         : null;
-    setText(
-      this.#size,
-      size
-        ? `${size.cols}×${size.rows}${other ? ` (program: ${other.cols}×${other.rows})` : ""}${renderer && renderer !== "none" ? ` · ${renderer}` : ""}`
-        : "",
-    );
+    const program = other ? ` (program: ${other.cols}×${other.rows})` : "";
+    const drawnWith = renderer && renderer !== "none" ? ` · ${renderer}` : "";
+    setText(this.#size, size ? `${size.cols}×${size.rows}${program}${drawnWith}` : "");
     this.#size.title = other
       ? "Another window of this session set the program's size; typing here takes it back"
       : "";

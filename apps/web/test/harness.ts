@@ -310,14 +310,19 @@ declare global {
   }
 }
 
-/** Opens the app at `baseUrl` with `token` in the fragment and waits until its shell is connected. */
+/**
+ * Opens the app at `baseUrl` with `token` in the fragment (in a window of `viewport`, when given)
+ * and waits until its shell is connected.
+ */
 export async function openApp(
   context: BrowserContext,
   baseUrl: string,
   token: string,
   query = "",
+  viewport?: { width: number; height: number },
 ): Promise<Page> {
   const page = await context.newPage();
+  if (viewport) await page.setViewportSize(viewport);
   page.on("pageerror", (error) => console.error(`[page exception] ${error.message}`));
   page.on("console", (message) => {
     // Chromium's software WebGL warns about slow pixel reads when screenshots are taken, and the

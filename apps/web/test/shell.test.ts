@@ -150,16 +150,10 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   });
 
   it("parses output at the size it was drawn at in a window of another size, then fits", async () => {
-    const url = `${server.url}/#token=${encodeURIComponent(token())}`;
-    /** A page of this browser (the tab list is in its storage) in a window of `width`. */
-    const pageOf = async (width: number) => {
-      const opened = await browser.context.newPage();
-      await opened.setViewportSize({ width, height: 420 });
-      await opened.goto(url);
-      await waitForStatus(opened, "connected");
-      await waitForPrompt(opened);
-      return opened;
-    };
+    const key = token();
+    // Windows of one browser: the tab list is in its storage, so each shows the same session.
+    const pageOf = (width: number) =>
+      openApp(browser.context, server.url, key, "", { width, height: 420 });
     const page = await pageOf(720);
     const narrow = (await page.evaluate(() => window.__porthole?.size()))!;
     // A line wrapped at this width, and text a cursor move put after its wrap.
@@ -189,16 +183,10 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   });
 
   it("gives the program the size of the window typed in last, and says when another set it", async () => {
-    const url = `${server.url}/#token=${encodeURIComponent(token())}`;
-    /** A page of this browser (the tab list is in its storage) in a window of `width`. */
-    const pageOf = async (width: number) => {
-      const opened = await browser.context.newPage();
-      await opened.setViewportSize({ width, height: 600 });
-      await opened.goto(url);
-      await waitForStatus(opened, "connected");
-      await waitForPrompt(opened);
-      return opened;
-    };
+    const key = token();
+    // Windows of one browser: the tab list is in its storage, so each shows the same session.
+    const pageOf = (width: number) =>
+      openApp(browser.context, server.url, key, "", { width, height: 600 });
     const first = await pageOf(1100);
     const own = (await first.evaluate(() => window.__porthole?.size()))!;
     // A second window of the same session takes its own size for the program.

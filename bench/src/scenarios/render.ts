@@ -6,7 +6,7 @@ import { startServerProcess } from "../server.js";
 import { dataFile, MARKER_COMMAND } from "../shell.js";
 
 type Bench = { bench: BenchPage };
-type Runs = Record<"porthole" | "straight" | "paced" | "relay", number[]>;
+type Side = "porthole" | "straight" | "paced" | "relay";
 
 /** MB/s until the last line is on screen: Porthole live against a straight xterm.write replay. */
 export const render: Scenario = {
@@ -59,8 +59,12 @@ export const render: Scenario = {
         await straight(false);
         await relay();
         // Runs of each side, on separate CPUs and then sharing them.
-        const apart: Runs = { porthole: [], straight: [], paced: [], relay: [] };
-        const shared: Runs = { porthole: [], straight: [], paced: [], relay: [] };
+        const apart: Record<Side, number[]> = { porthole: [], straight: [], paced: [], relay: [] };
+        const shared: Record<Exclude<Side, "paced">, number[]> = {
+          porthole: [],
+          straight: [],
+          relay: [],
+        };
         for (let run = 0; run < runs; run++) {
           // Each straight baseline replays the bytes of the Porthole run just before it.
           setup.cpus.separate();

@@ -236,8 +236,12 @@ export class Attachment {
     const log = session.log;
     // A fresh attach replays all output when all of it is kept and was drawn at today's size;
     // otherwise it gets the screen (an ended session has none left: it replays what there is).
-    const replayable = session.sizedAt === 0 || session.ended;
-    if (this.#cursor === null && log.start === 0 && replayable && !this.#fromElsewhere) {
+    if (
+      this.#cursor === null &&
+      log.start === 0 &&
+      !this.#fromElsewhere &&
+      (session.sizedAt === 0 || session.ended)
+    ) {
       this.#cursor = 0;
     }
     if (this.#cursor === null || this.#cursor < log.start) {
