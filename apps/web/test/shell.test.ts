@@ -267,6 +267,29 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("shows underscores with the DOM renderer, though the font draws them below the cell", async () => {
+    const page = await openApp(browser.context, server.url, token(), "?renderer=dom");
+    expect(await page.evaluate(() => window.__porthole?.renderer())).toBe("dom");
+    await run(page, "clear; printf '%s\\n\\n' ________________________________");
+    await waitForScreen(page, /^_{32}$/m);
+    await waitForPrompt(page);
+    const lines = await screenLines(page);
+    const underscores = lines.indexOf("_".repeat(32));
+    const blank = lines.findIndex(
+      (line, i) => i > underscores + 2 && line === "" && lines[i + 1] === "",
+    );
+    expect(blank).toBeGreaterThan(underscores);
+    // Pixels, not text: a row of underscores (and the blank row below it, which they reach into)
+    // must not look like two empty rows.
+    const rows = async (index: number) => {
+      const box = await page.locator(".xterm-rows > div").nth(index).boundingBox();
+      if (!box) throw new Error(`row ${index} is not on screen`);
+      return page.screenshot({ clip: { ...box, height: 2 * box.height } });
+    };
+    expect((await rows(underscores)).equals(await rows(blank))).toBe(false);
+    await page.close();
+  });
+
   it("stops a flood promptly: yes, then Ctrl-C brings the prompt back", async () => {
     const page = await openApp(browser.context, server.url, token());
     await run(page, "yes porthole-flood");
