@@ -1,4 +1,5 @@
 // The headless screen mirror: snapshots at an offset, resizes in order, resync after lost bytes.
+import headless from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
 import { MAX_CATCH_UP_BYTES, ScreenMirror } from "./screen.js";
@@ -89,4 +90,51 @@ describe("ScreenMirror", () => {
     expect(snapshot.data).toContain("né😀");
     mirror.dispose();
   });
+
+  // Shapes @xterm/addon-serialize 0.14 redrew wrongly (fixed by patches/@xterm__addon-serialize).
+  it.each([
+    [
+      "a gap at the start of a wrapped row",
+      20,
+      8,
+      "\x1b[6;1H" + "A".repeat(16) + "\x1b[6;19Hfar-right\r\n",
+    ],
+    ["an entirely blank wrapped row", 40, 10, "x\x1b[38Cy\r\n"],
+    [
+      "rows past the edge of a narrowed alternate screen",
+      20,
+      10,
+      "\x1b[?1049h" + "0123456789abcdefghij\r\nKLMNOPQRSTUVWXYZ1234",
+    ],
+  ])("redraws exactly what it shows: %s", async (_shape, cols, narrowed, output) => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, cols, 6);
+    const shown = new headless.Terminal({ cols, rows: 6, allowProposedApi: true });
+    log.append(Buffer.from(output));
+    await written(shown, output);
+    mirror.resize(narrowed, 6);
+    shown.resize(narrowed, 6);
+    const snapshot = await mirror.snapshot();
+    const redrawn = new headless.Terminal({ cols: narrowed, rows: 6, allowProposedApi: true });
+    await written(redrawn, snapshot.data);
+    expect(visibleRows(redrawn)).toEqual(visibleRows(shown));
+    mirror.dispose();
+  });
 });
+
+function written(terminal: headless.Terminal, data: string): Promise<void> {
+  return new Promise((resolve) => terminal.write(data, resolve));
+}
+
+/** The screen as a person sees it: each row within the width, "~" marking a wrapped one. */
+function visibleRows(terminal: headless.Terminal): string[] {
+  const buffer = terminal.buffer.active;
+  const rows: string[] = [];
+  for (let y = buffer.baseY; y < buffer.baseY + terminal.rows; y++) {
+    const line = buffer.getLine(y);
+    rows.push(
+      `${line?.isWrapped ? "~" : " "}${line?.translateToString(true, 0, terminal.cols) ?? ""}`,
+    );
+  }
+  return rows;
+}
