@@ -106,6 +106,11 @@ export interface Config {
     shellArgs: string[] | undefined;
     passCredentials: boolean;
     claudePath: string | undefined;
+    /**
+     * The Claude Code executable itself (symlinks and npm's launcher followed), which "+ Claude
+     * Code" runs: under bubblewrap only its own directory is visible.
+     */
+    claudeBinary: string | undefined;
     /** Local PTYs on their own thread (see LocalProviderOptions.ptyThread). */
     ptyThread: boolean;
   };
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
           : e.LOCAL_SHELL_ARGS.split(" ").filter(Boolean),
       passCredentials: e.LOCAL_PASS_CREDENTIALS,
       claudePath: e.CLAUDE_PATH,
+      claudeBinary: undefined,
       ptyThread: e.LOCAL_PTY_THREAD,
     },
     orphans: e.ORPHANS,

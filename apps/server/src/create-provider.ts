@@ -22,6 +22,7 @@ export function createProvider(config: Config): SandboxProvider {
       shell: config.local.shell,
       shellArgs: config.local.shellArgs,
       extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
+      programs: config.local.claudeBinary ? { claude: config.local.claudeBinary } : {},
       ptyThread: config.local.ptyThread,
     });
   } catch (error) {

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The `porthole` command: reads the environment, starts the server, prints where to open it.
 import { fileURLToPath } from "node:url";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import { findProgram } from "@porthole/sandbox";
+import { z } from "zod";
 import { loadConfig, redactedConfig, ConfigError } from "./config.js";
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
@@ -18,13 +20,26 @@ function defaultWebDist(): string | undefined {
 
 /**
  * The Claude Code that installing Porthole brought along (a dev dependency of this package), for
- * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset.
+ * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset: npm's launcher, which
+ * the shell finds as `claude`, and the executable it runs.
  */
-function bundledClaude(): string | undefined {
+function bundledClaude(): { launcher: string; binary: string } | undefined {
   if (findProgram("claude", process.env.PATH)) return undefined;
-  const candidate = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
-  return existsSync(candidate) ? candidate : undefined;
+  const launcher = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
+  try {
+    const manifest = createRequire(import.meta.url).resolve(
+      "@anthropic-ai/claude-code/package.json",
+    );
+    const parsed = claudeManifestSchema.parse(JSON.parse(readFileSync(manifest, "utf8")));
+    const binary = realpathSync(join(dirname(manifest), parsed.bin.claude));
+    return existsSync(launcher) ? { launcher, binary } : undefined;
+  } catch {
+    return undefined;
+  }
 }
+
+/** The part of Claude Code's package.json that names its executable. */
+const claudeManifestSchema = z.object({ bin: z.object({ claude: z.string().min(1) }) });
 
 /** The same signal this soon after the first is an echo of it, not a second request. */
 const REPEAT_SIGNAL_GRACE_MS = 1000;
@@ -47,7 +62,19 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   config.webDist ??= defaultWebDist();
-  config.local.claudePath ??= bundledClaude();
+  if (config.local.claudePath) {
+    if (!existsSync(config.local.claudePath)) {
+      process.stderr.write(
+        `porthole: Invalid CLAUDE_PATH: ${config.local.claudePath} does not exist\n`,
+      );
+      process.exit(1);
+    }
+    config.local.claudeBinary = realpathSync(config.local.claudePath);
+  } else {
+    const bundled = bundledClaude();
+    config.local.claudePath = bundled?.launcher;
+    config.local.claudeBinary = bundled?.binary;
+  }
   let provider;
   try {
     provider = createProvider(config);

@@ -370,6 +370,53 @@ describe("bubblewrap isolation", () => {
     expect(seen.text).toMatch(/\r\nroot-hidden/);
     expect(seen.text).not.toContain("pid1=systemd");
   });
+
+  it("leaves the shell no capabilities: even run by root, it cannot remount the system writable", async () => {
+    if (!bwrap)
+      throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
+    const provider = new LocalProvider({
+      shell: "/bin/bash",
+      shellArgs: ["--noprofile", "--norc"],
+      isolation: "bubblewrap",
+      baseEnv: { PATH: process.env.PATH, PS1: "$ " },
+    });
+    const m = new SessionManager({ provider });
+    managers.push(m);
+    const session = m.create({ owner: "a", cols: 120, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await readUntilEvent(attachment, "ready");
+    await session.write(
+      "grep CapEff /proc/self/status; mount -o remount,rw,bind /usr 2>/dev/null && echo remounted || echo refused; echo END\r",
+    );
+    const seen = await readUntilText(attachment, /\r\nEND/);
+    expect(seen.text).toMatch(/CapEff:\s+0000000000000000/);
+    expect(seen.text).toMatch(/\r\nrefused/);
+  });
+
+  it("starts a program given by path, though it lives under /tmp", async () => {
+    if (!bwrap)
+      throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
+    const dir = mkdtempSync(join(tmpdir(), "porthole-program-"));
+    const program = join(dir, "fake-claude");
+    writeFileSync(program, "#!/bin/sh\necho fake-claude-ran-$((6*7))\n", { mode: 0o755 });
+    try {
+      const provider = new LocalProvider({
+        shell: "/bin/bash",
+        shellArgs: ["--noprofile", "--norc"],
+        isolation: "bubblewrap",
+        baseEnv: { PATH: process.env.PATH, PS1: "$ " },
+        programs: { claude: program },
+      });
+      expect(await provider.hasProgram("claude")).toBe(true);
+      const m = new SessionManager({ provider });
+      managers.push(m);
+      const session = m.create({ owner: "a", cols: 120, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      await readUntilText(attachment, /fake-claude-ran-42/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("reconnect hold", () => {

@@ -20,7 +20,9 @@ const READ_ONLY_DIRS = [
 /**
  * bwrap arguments that give `command` its own PID namespace, a fresh /tmp and /dev, the system
  * read-only, and only `workspace` (as /workspace, also $HOME) writable. The server's home and
- * files stay out of reach. `extraReadOnly` adds directories (e.g. where `claude` lives).
+ * files stay out of reach. `extraReadOnly` adds directories (e.g. where `claude` lives), also
+ * under /tmp. The shell keeps no capabilities: run by root, bwrap would otherwise leave it every
+ * one, and a shell could remount the read-only system writable.
  */
 export function bubblewrapArgs(options: {
   workspace: string;
@@ -29,22 +31,22 @@ export function bubblewrapArgs(options: {
 }): string[] {
   const args = [
     "--die-with-parent",
+    "--cap-drop",
+    "ALL",
     "--unshare-pid",
     "--unshare-ipc",
     "--unshare-uts",
     "--hostname",
     "porthole",
   ];
-  for (const dir of [...READ_ONLY_DIRS, ...(options.extraReadOnly ?? [])]) {
-    if (existsSync(dir)) args.push("--ro-bind", dir, dir);
-  }
+  const readOnly = (dirs: string[]) => {
+    for (const dir of dirs) if (existsSync(dir)) args.push("--ro-bind", dir, dir);
+  };
+  readOnly(READ_ONLY_DIRS);
+  args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
+  // After the private /tmp, or it would hide those under /tmp.
+  readOnly(options.extraReadOnly ?? []);
   args.push(
-    "--proc",
-    "/proc",
-    "--dev",
-    "/dev",
-    "--tmpfs",
-    "/tmp",
     "--bind",
     options.workspace,
     SANDBOX_WORKSPACE,

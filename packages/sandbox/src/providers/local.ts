@@ -1,5 +1,5 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
-import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
@@ -36,6 +36,12 @@ export interface LocalProviderOptions {
   baseEnv?: NodeJS.ProcessEnv;
   /** Directories prepended to the shell's PATH (e.g. where `claude` is installed). */
   extraPath?: string[];
+  /**
+   * Programs a session may start by name, by absolute path (e.g. `{ claude: "/opt/claude/claude" }`):
+   * run by that path, and their directories are visible under bubblewrap. Give the file itself,
+   * not a launcher script that runs something beside it, which bubblewrap would not show.
+   */
+  programs?: Record<string, string>;
   /** Delete a session's working directory when it closes (default true). */
   removeWorkspaceOnClose?: boolean;
   /**
@@ -66,6 +72,7 @@ export class LocalProvider implements SandboxProvider {
   readonly #removeWorkspace: boolean;
   readonly #path: string;
   readonly #extraPath: string[];
+  readonly #programs: Map<string, string>;
   readonly #bwrap: string | null;
   readonly #ptyThread: boolean;
 
@@ -76,6 +83,7 @@ export class LocalProvider implements SandboxProvider {
     this.#removeWorkspace = options.removeWorkspaceOnClose ?? true;
     this.#ptyThread = options.ptyThread ?? true;
     this.#extraPath = options.extraPath ?? [];
+    this.#programs = new Map(Object.entries(options.programs ?? {}));
     this.#path = [...this.#extraPath, this.#baseEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(
       ":",
     );
@@ -92,11 +100,14 @@ export class LocalProvider implements SandboxProvider {
   }
 
   hasProgram(program: string): Promise<boolean> {
+    const path = this.#programs.get(program);
+    if (path !== undefined) return Promise.resolve(existsSync(path));
     return Promise.resolve(findProgram(program, this.#path) !== null);
   }
 
   commandFor(program: string): string {
-    const added = findProgram(program, this.#extraPath.join(delimiter));
+    const added =
+      this.#programs.get(program) ?? findProgram(program, this.#extraPath.join(delimiter));
     return added ? shellQuote(added) : program;
   }
 
@@ -125,7 +136,8 @@ export class LocalProvider implements SandboxProvider {
     if (this.#bwrap) {
       // Only the shell's and explicitly added directories join the system ones: not the whole PATH,
       // which may point into the server's home.
-      const visible = [dirname(this.#shell), ...this.#extraPath].filter(
+      const programDirs = [...this.#programs.values()].map((path) => dirname(path));
+      const visible = [dirname(this.#shell), ...this.#extraPath, ...programDirs].filter(
         (dir) => !SYSTEM_DIR.test(dir),
       );
       args = bubblewrapArgs({
