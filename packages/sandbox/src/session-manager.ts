@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_SESSIONS_PER_CREDENTIAL,
   type SessionKind,
 } from "@porthole/protocol";
+import { checkKind, checkPositiveInteger, checkRepo, checkSize, checkTimeout } from "./checks.js";
 import { SandboxError } from "./errors.js";
 import { DEFAULT_LOG_CAPACITY } from "./output-log.js";
 import type { OrphanSandbox, SandboxProvider } from "./provider.js";
@@ -77,6 +78,16 @@ export class SessionManager {
     };
     this.#env = { ...options.env };
     this.#onSessionEnd = options.onSessionEnd;
+    checkPositiveInteger("maxSessions", this.maxSessions);
+    checkPositiveInteger("maxSessionsPerOwner", this.maxSessionsPerOwner);
+    checkPositiveInteger("logCapacity", this.#timings.logCapacity);
+    for (const name of [
+      "detachGraceMs",
+      "idleTimeoutMs",
+      "exitedLingerMs",
+      "startTimeoutMs",
+    ] as const)
+      checkTimeout(name, this.#timings[name]);
   }
 
   /** Live sessions (starting, running or exited but not yet closed). */
@@ -84,8 +95,11 @@ export class SessionManager {
     return this.#sessions.size;
   }
 
-  /** Starts a session; throws LIMIT or SHUTTING_DOWN before creating anything. */
+  /** Starts a session; throws BAD_INPUT, LIMIT or SHUTTING_DOWN before creating anything. */
   create(request: CreateSessionRequest): Session {
+    checkSize(request.cols, request.rows);
+    if (request.kind !== undefined) checkKind(request.kind);
+    if (request.repo !== undefined) checkRepo(request.repo);
     if (!this.#accepting) {
       throw new SandboxError(
         "SHUTTING_DOWN",

@@ -13,6 +13,7 @@ import type {
 } from "@porthole/protocol";
 import { Attachment, type AttachOptions } from "./attachment.js";
 import { ChangeSignal, type OnChange } from "./change-signal.js";
+import { checkInput, checkOffset, checkPositiveInteger, checkSize } from "./checks.js";
 import { SandboxError, toSandboxError } from "./errors.js";
 import { OutputLog } from "./output-log.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty } from "./provider.js";
@@ -255,6 +256,7 @@ export class Session {
 
   /** Sends keystrokes to the shell; typed while the session starts, they wait until it runs. */
   async write(data: string): Promise<void> {
+    checkInput(data);
     const pty = await this.#runningPty();
     this.#touch();
     await pty.write(data);
@@ -262,6 +264,7 @@ export class Session {
 
   /** Changes the terminal size; attached clients see a `resize` event. */
   async resize(cols: number, rows: number): Promise<void> {
+    checkSize(cols, rows);
     const pty = await this.#runningPty();
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
@@ -277,6 +280,9 @@ export class Session {
    * fresh attach that gets all retained output, or the screen when some is gone.
    */
   attach(options: AttachOptions): Attachment {
+    if (options.from !== null) checkOffset(options.from);
+    if (options.maxEventBytes !== undefined)
+      checkPositiveInteger("maxEventBytes", options.maxEventBytes);
     const attachment = new Attachment(this, options, {
       detach: () => this.#detach(attachment),
       flowChanged: () => this.#updateFlow(),

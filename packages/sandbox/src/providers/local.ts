@@ -79,6 +79,12 @@ export class LocalProvider implements SandboxProvider {
   constructor(options: LocalProviderOptions = {}) {
     this.#baseEnv = options.baseEnv ?? process.env;
     this.isolation = options.isolation ?? "none";
+    if (this.isolation !== "none" && this.isolation !== "bubblewrap") {
+      throw new SandboxError(
+        "BAD_INPUT",
+        `isolation must be "none" or "bubblewrap", not ${JSON.stringify(this.isolation)}`,
+      );
+    }
     this.workspaceRoot = options.workspaceRoot ?? join(tmpdir(), "porthole-sessions");
     this.#removeWorkspace = options.removeWorkspaceOnClose ?? true;
     this.#ptyThread = options.ptyThread ?? true;
