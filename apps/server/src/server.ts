@@ -14,6 +14,7 @@ import { FramePool } from "./frame-pool.js";
 import { frameReleasingSocket } from "./frame-releasing-socket.js";
 import { httpHandler } from "./http.js";
 import { InputSequencer } from "./input-sequencer.js";
+import { Typists } from "./typists.js";
 import { Keepalive } from "./keepalive.js";
 import { AUTH_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_FRAME_BYTES } from "./limits.js";
 import type { Logger } from "./logger.js";
@@ -43,6 +44,7 @@ export async function startServer(
   const startedAt = performance.now();
   const credentials = new Credentials(config.tokens);
   const sequencer = new InputSequencer();
+  const typists = new Typists();
   const recentCreates = new RecentCreates();
   const sessions = new SessionManager({
     provider,
@@ -55,6 +57,7 @@ export async function startServer(
     env: provider.name === "local" && !config.local.passCredentials ? {} : config.claudeEnv,
     onSessionEnd: (session, reason) => {
       sequencer.forget(session.id);
+      typists.forget(session.id);
       logger.info(
         { sessionId: session.id, reason, exit: session.exit, failure: session.failure?.code },
         "session ended",
@@ -145,6 +148,7 @@ export async function startServer(
         connection: new ConnectionState(randomBytes(6).toString("hex")),
         sessions,
         sequencer,
+        typists,
         recentCreates,
         logger,
       };

@@ -8,6 +8,7 @@ import type { ConnectionState } from "./connection-state.js";
 import type { InputSequencer } from "./input-sequencer.js";
 import type { Logger } from "./logger.js";
 import type { RecentCreates } from "./recent-creates.js";
+import type { Typists } from "./typists.js";
 
 /** What every procedure sees. */
 export interface Context {
@@ -17,6 +18,7 @@ export interface Context {
   connection: ConnectionState;
   sessions: SessionManager;
   sequencer: InputSequencer;
+  typists: Typists;
   recentCreates: RecentCreates;
   logger: Logger;
 }

@@ -152,6 +152,35 @@ describe("input order", () => {
 });
 
 describe("authentication and ownership", () => {
+  it("passes a terminal's answers to a query on only from the window typed in last", async () => {
+    const server = await startTestServer();
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id, { clientId: "typist" });
+    await out.untilEvent("ready");
+    const input = (clientId: string, seq: number, data: string, answer?: boolean) =>
+      client.terminal.input.mutate({
+        sessionId: info.id,
+        clientId,
+        seq,
+        data,
+        ...(answer === undefined ? {} : { answer }),
+      });
+    // Before anybody typed, any window's answer goes through.
+    await input("viewer", 0, "echo early", true);
+    await out.type("-answer\r");
+    await out.untilText(/^early-answer\r?$/m);
+    // "typist" typed last: the viewer's answer is dropped (still in its seq order), the typist's is not.
+    await input("viewer", 1, "echo viewer-answer\r", true);
+    await input("typist", 1, "echo typist-answer\r", true);
+    await out.untilText(/^typist-answer\r?$/m);
+    // Typing moves the right to answer to the viewer.
+    await input("viewer", 2, "echo viewer-", false);
+    await input("viewer", 3, "typed\r", true);
+    await out.untilText(/^viewer-typed\r?$/m);
+    expect(out.text).not.toMatch(/^viewer-answer/m);
+  });
+
   it("refuses a connection without a token or with a wrong one", async () => {
     const server = await startTestServer();
     for (const token of ["", "wrong-token-0123456789"]) {

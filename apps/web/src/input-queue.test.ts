@@ -117,6 +117,31 @@ describe("InputQueue", () => {
     });
   });
 
+  it("never merges the terminal's answers to queries with typing, and marks them", () => {
+    const { calls, send } = manualSend();
+    const queue = new InputQueue({ send, maxInflightCalls: 1 });
+    queue.open();
+    queue.input("a");
+    queue.input("b");
+    queue.input("\x1b[1;1R", true);
+    queue.input("\x1b[?1;2c", true);
+    queue.input("c");
+    const settle = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        calls[i]!.resolve();
+        await flush();
+      }
+    };
+    return settle(3).then(() => {
+      expect(calls.map((entry) => entry.call)).toEqual([
+        { seq: 0, type: "input", data: "a" },
+        { seq: 1, type: "input", data: "b" },
+        { seq: 2, type: "input", data: "\x1b[1;1R\x1b[?1;2c", answer: true },
+        { seq: 3, type: "input", data: "c" },
+      ]);
+    });
+  });
+
   it("replaces a resize still waiting rather than queueing another", () => {
     const { calls, send } = manualSend();
     const queue = new InputQueue({ send });

@@ -4,7 +4,7 @@ import { errorCode, isConnectionLost } from "./errors.js";
 
 /** One numbered call: `terminal.input` or `terminal.resize` (they share the seq counter). */
 export type SequencedCall =
-  | { seq: number; type: "input"; data: string }
+  | { seq: number; type: "input"; data: string; answer?: true }
   | { seq: number; type: "resize"; cols: number; rows: number };
 
 /** What to do with a call that failed. */
@@ -216,8 +216,11 @@ export class InputQueue {
     this.#holdTimer = null;
   }
 
-  /** Queues keystrokes or pasted text. */
-  input(data: string): void {
+  /**
+   * Queues keystrokes or pasted text; `answer` marks what the terminal wrote itself in answer to a
+   * query (never merged with typing).
+   */
+  input(data: string, answer = false): void {
     if (this.#closed || data === "") return;
     for (const piece of splitInput(data, MAX_INPUT_BYTES, this.#maxChunkBytes)) {
       const last = this.#mergeable("input");
@@ -225,6 +228,7 @@ export class InputQueue {
       const utf8 = utf8Length(piece);
       if (
         last?.call.type === "input" &&
+        (last.call.answer ?? false) === answer &&
         last.cost + cost <= this.#maxChunkBytes &&
         last.utf8 + utf8 <= MAX_INPUT_BYTES
       ) {
@@ -233,7 +237,7 @@ export class InputQueue {
         last.utf8 += utf8;
       } else {
         this.#waiting.push({
-          call: { seq: this.#take(), type: "input", data: piece },
+          call: { seq: this.#take(), type: "input", data: piece, ...(answer && { answer }) },
           cost,
           utf8,
           attempted: false,

@@ -56,6 +56,11 @@ export class ReplayGuard {
     }
   }
 
+  /** Whether the terminal's data now comes from the person (a key, a paste, a click). */
+  userInput(): boolean {
+    return this.#userDepth > 0 || this.#isUserEvent();
+  }
+
   /** Writes queued and not yet parsed. */
   get pendingWrites(): number {
     return this.#pending.length;
@@ -72,7 +77,7 @@ export class ReplayGuard {
    */
   shouldDrop(): boolean {
     if (this.#pending[0] !== true) return false;
-    if (this.#userDepth > 0 || this.#isUserEvent()) return false;
+    if (this.userInput()) return false;
     this.dropped++;
     return true;
   }

@@ -328,7 +328,13 @@ export class TerminalView {
     const queue = new InputQueue({
       send: (call: SequencedCall) =>
         call.type === "input"
-          ? api.terminal.input.mutate({ sessionId, clientId, seq: call.seq, data: call.data })
+          ? api.terminal.input.mutate({
+              sessionId,
+              clientId,
+              seq: call.seq,
+              data: call.data,
+              ...(call.answer ? { answer: true } : {}),
+            })
           : api.terminal.resize.mutate({
               sessionId,
               clientId,
@@ -539,10 +545,13 @@ export class TerminalView {
     if (this.guard.shouldDrop()) return;
     if (!this.#acceptsInput()) return;
     const transform = this.#options.transformInput;
+    // Not from the person: the terminal answering a query in the output.
+    const answer = !this.guard.userInput();
     // The window typed in sets the size, as tmux's "latest" does: another viewer's size,
-    // taken since, would draw the program for a screen this one does not have.
-    this.#reassertSize();
-    this.#queue?.input(transform ? transform(data) : data);
+    // taken since, would draw the program for a screen this one does not have. An answer is
+    // not typing: every window answers, and each would take the size back.
+    if (!answer) this.#reassertSize();
+    this.#queue?.input(transform ? transform(data) : data, answer);
   }
 
   /** Input typed before the session runs waits for it; after the end it goes nowhere. */

@@ -59,10 +59,14 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   let server: TestServer;
   let nextToken = 0;
   /** Each test is its own credential, so its tabs and sessions are its own. */
-  const token = () => server.tokens[nextToken++]!;
+  const token = () => {
+    const next = server.tokens[nextToken++];
+    if (!next) throw new Error("out of test tokens: raise the count given to startTestServer");
+    return next;
+  };
 
   beforeAll(async () => {
-    server = await startTestServer({ tokens: 16 });
+    server = await startTestServer({ tokens: 32 });
   });
 
   afterAll(async () => {
@@ -204,6 +208,27 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await run(first, "stty size");
     await waitForScreen(first, new RegExp(`^${own.rows} ${own.cols}$`, "m"));
     expect(await first.locator(".status-size").textContent()).not.toContain("program:");
+    await second.close();
+    await first.close();
+  });
+
+  it("answers a program's query once, from the window typed in, though two windows show it", async () => {
+    const key = token();
+    const first = await openApp(browser.context, server.url, key, "", { width: 1100, height: 600 });
+    const second = await openApp(browser.context, server.url, key, "", { width: 640, height: 600 });
+    // The first window was typed in before; then the second is.
+    await run(first, "echo typed-first");
+    await waitForScreen(second, /^typed-first$/m);
+    const own = (await second.evaluate(() => window.__porthole?.size()))!;
+    await run(
+      second,
+      "clear; stty -icanon -echo; printf '\\e[6n'; timeout 2 cat -v; stty sane; echo; echo query-$((6*7))",
+    );
+    await waitForScreen(second, /^query-42$/m);
+    const replies = (await screenLines(second)).join("\n").match(/\^\[\[\d+;\d+R/g) ?? [];
+    expect(replies, (await screenLines(second)).join("\n")).toHaveLength(1);
+    // The first window answered too, but answering is not typing: the program kept this size.
+    expect(await second.evaluate(() => window.__porthole?.serverSize())).toEqual(own);
     await second.close();
     await first.close();
   });

@@ -54,6 +54,12 @@ export const terminalInputSchema = z.strictObject({
   clientId: clientIdSchema,
   seq: seqSchema,
   data: inputDataSchema,
+  /**
+   * True when the terminal wrote `data` itself, answering a query in the output (cursor position,
+   * device attributes, colours), not the person. Every window on a session would answer: the
+   * server passes answers on only from the window typed in last.
+   */
+  answer: z.boolean({ error: "answer must be true or false" }).optional(),
 });
 export type TerminalInput = z.infer<typeof terminalInputSchema>;
 

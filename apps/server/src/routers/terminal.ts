@@ -19,15 +19,20 @@ function checkInputRate(ctx: Context): void {
 }
 
 export const terminalRouter = router({
-  /** Keystrokes: applied in `seq` order per client, a resent seq is ignored. */
+  /**
+   * Keystrokes: applied in `seq` order per client, a resent seq is ignored. A terminal's answer to
+   * a query goes to the program only from the window typed in last (see Typists).
+   */
   input: procedure
     .input(terminalInputSchema)
     .mutation(({ input, ctx }): Promise<SequencedResult> => {
       checkInputRate(ctx);
       const session = ctx.sessions.require(input.sessionId, ctx.credential);
-      return ctx.sequencer.submit(session.id, input.clientId, input.seq, () =>
-        session.write(input.data),
-      );
+      return ctx.sequencer.submit(session.id, input.clientId, input.seq, async () => {
+        if (!input.answer) ctx.typists.typed(session.id, input.clientId);
+        else if (!ctx.typists.mayAnswer(session.id, input.clientId)) return;
+        await session.write(input.data);
+      });
     }),
 
   /** A new terminal size, in the same `seq` stream as input so they stay in order. */
