@@ -2,6 +2,7 @@
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
 import { DEFAULT_LOG_CAPACITY } from "@porthole/sandbox";
 import { z } from "zod";
+import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
 
 /** A positive whole number from a string, e.g. PORT=3000. */
 const int = (min: number, max: number) =>
@@ -49,6 +50,7 @@ const envSchema = z.object({
   LOG_BUFFER_BYTES: int(64 * 1024, 1024 * 1024 * 1024).default(DEFAULT_LOG_CAPACITY),
   MAX_SESSIONS: int(1, 10_000).default(DEFAULT_MAX_SESSIONS),
   MAX_SESSIONS_PER_TOKEN: int(1, 10_000).default(DEFAULT_MAX_SESSIONS_PER_CREDENTIAL),
+  MAX_CONNECTIONS_PER_TOKEN: int(1, 10_000).default(MAX_CONNECTIONS_PER_CREDENTIAL),
   LOCAL_ISOLATION: z
     .enum(["none", "bubblewrap"], { error: "must be none or bubblewrap" })
     .default("none"),
@@ -98,6 +100,8 @@ export interface Config {
   logBufferBytes: number;
   maxSessions: number;
   maxSessionsPerToken: number;
+  /** Open WebSocket connections per credential. */
+  maxConnectionsPerToken: number;
   local: {
     isolation: "none" | "bubblewrap";
     workspaceRoot: string | undefined;
@@ -173,6 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     logBufferBytes: e.LOG_BUFFER_BYTES,
     maxSessions: e.MAX_SESSIONS,
     maxSessionsPerToken: e.MAX_SESSIONS_PER_TOKEN,
+    maxConnectionsPerToken: e.MAX_CONNECTIONS_PER_TOKEN,
     local: {
       isolation: e.LOCAL_ISOLATION,
       workspaceRoot: e.LOCAL_WORKSPACE_ROOT,

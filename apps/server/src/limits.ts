@@ -57,3 +57,13 @@ export const MAX_SEQUENCED_CLIENTS_PER_SESSION = 64;
 
 /** Time allowed to send connection params (the token) after connecting. */
 export const AUTH_TIMEOUT_MS = 10_000;
+
+/**
+ * WebSockets that opened and have not authenticated yet (each waits up to AUTH_TIMEOUT_MS):
+ * beyond this, upgrades are refused with 503, so nobody without a token can hold the server's
+ * file descriptors and lock everyone out.
+ */
+export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+
+/** Open connections per credential by default (MAX_CONNECTIONS_PER_TOKEN; a browser window holds one). */
+export const MAX_CONNECTIONS_PER_CREDENTIAL = 64;

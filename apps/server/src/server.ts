@@ -2,7 +2,12 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
-import { createWireEncoder, UNAUTHORIZED_CLOSE_CODE, type Health } from "@porthole/protocol";
+import {
+  createWireEncoder,
+  TOO_MANY_CONNECTIONS_CLOSE_CODE,
+  UNAUTHORIZED_CLOSE_CODE,
+  type Health,
+} from "@porthole/protocol";
 import { SessionManager, type SandboxProvider } from "@porthole/sandbox";
 import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
@@ -16,7 +21,12 @@ import { httpHandler } from "./http.js";
 import { InputSequencer } from "./input-sequencer.js";
 import { Typists } from "./typists.js";
 import { Keepalive } from "./keepalive.js";
-import { AUTH_TIMEOUT_MS, MAX_BATCH_SIZE, MAX_FRAME_BYTES } from "./limits.js";
+import {
+  AUTH_TIMEOUT_MS,
+  MAX_BATCH_SIZE,
+  MAX_FRAME_BYTES,
+  MAX_UNAUTHENTICATED_CONNECTIONS,
+} from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
 import { RecentCreates } from "./recent-creates.js";
@@ -92,6 +102,11 @@ export async function startServer(
     WebSocket: frameReleasingSocket(framePool),
   });
   const authenticated = new WeakSet<WebSocket>();
+  /** Open and not authenticated yet (see MAX_UNAUTHENTICATED_CONNECTIONS). */
+  const unauthenticated = new Set<WebSocket>();
+  /** Open connections per credential. */
+  const connectionsOf = new Map<string, number>();
+  let warnedFullAt = -Infinity;
   const keepalive = new Keepalive(
     config.keepaliveIntervalMs,
     // Bytes the kernel took: bytesWritten also counts what still waits in our buffer.
@@ -116,13 +131,28 @@ export async function startServer(
       return refuse(403, "Forbidden");
     }
     if (shuttingDown) return refuse(503, "Service Unavailable");
+    if (unauthenticated.size >= MAX_UNAUTHENTICATED_CONNECTIONS) {
+      // One line a minute at most: a flood of these must not flood the log too.
+      if (performance.now() - warnedFullAt > 60_000) {
+        warnedFullAt = performance.now();
+        logger.warn(
+          { limit: MAX_UNAUTHENTICATED_CONNECTIONS, remote: req.socket.remoteAddress },
+          "refusing WebSockets: too many have not sent a token yet",
+        );
+      }
+      return refuse(503, "Service Unavailable");
+    }
     wss.handleUpgrade(req, socket, head, (ws) => {
       rememberRawSocket(ws, socket);
       keepalive.watch(ws);
+      unauthenticated.add(ws);
       const timer = setTimeout(() => {
         if (!authenticated.has(ws)) ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
       }, AUTH_TIMEOUT_MS);
-      ws.once("close", () => clearTimeout(timer));
+      ws.once("close", () => {
+        clearTimeout(timer);
+        unauthenticated.delete(ws);
+      });
       wss.emit("connection", ws, req);
     });
   });
@@ -141,7 +171,22 @@ export async function startServer(
         setImmediate(() => res.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized"));
         throw new TRPCError({ code: "UNAUTHORIZED", message: "A valid access token is required" });
       }
+      const open = connectionsOf.get(credential) ?? 0;
+      if (open >= config.maxConnectionsPerToken) {
+        setImmediate(() => res.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, "Too many connections"));
+        throw new TRPCError({
+          code: "TOO_MANY_REQUESTS",
+          message: `An access token may hold at most ${config.maxConnectionsPerToken} connections`,
+        });
+      }
+      connectionsOf.set(credential, open + 1);
+      res.once("close", () => {
+        const left = (connectionsOf.get(credential) ?? 1) - 1;
+        if (left > 0) connectionsOf.set(credential, left);
+        else connectionsOf.delete(credential);
+      });
       authenticated.add(res);
+      unauthenticated.delete(res);
       return {
         credential,
         socket: res,

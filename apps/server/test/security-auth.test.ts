@@ -1,8 +1,9 @@
 // Proves every procedure needs the right token, other credentials' sessions look absent, session ids are unguessable, and foreign origins cannot upgrade.
-import { UNAUTHORIZED_CLOSE_CODE } from "@porthole/protocol";
+import { TOO_MANY_CONNECTIONS_CLOSE_CODE, UNAUTHORIZED_CLOSE_CODE } from "@porthole/protocol";
 import { newSessionId } from "@porthole/sandbox";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_CONNECTIONS_PER_CREDENTIAL, MAX_UNAUTHENTICATED_CONNECTIONS } from "../src/limits.js";
 import { appRouter } from "../src/router.js";
 import {
   cleanupAll,
@@ -267,6 +268,42 @@ describe("WebSocket origins", () => {
     expect(results).toEqual(cases);
     // Refused upgrades created nothing (the allowed ones closed again).
     await waitFor(() => server.connections().length === 0, 2000, "the test sockets to close");
+  });
+
+  it("refuses upgrades past MAX_UNAUTHENTICATED_CONNECTIONS silent sockets, until one sends its token", async () => {
+    const server = await startCapturedServer();
+    const silent = await Promise.all(
+      Array.from({ length: MAX_UNAUTHENTICATED_CONNECTIONS }, () =>
+        RawClient.open(server.wsUrl, { silent: true }),
+      ),
+    );
+    expect(await upgrade(server.wsUrl)).toBe(503);
+    expect(server.logs.some((line) => /have not sent a token/.test(line.msg))).toBe(true);
+    // One of them authenticates: its place is free again.
+    silent[0]!.send(JSON.stringify({ method: "connectionParams", data: { token: TOKEN_A } }));
+    await silent[0]!.answer(silent[0]!.call("query", "session.list"));
+    expect(await upgrade(`${server.wsUrl}?connectionParams=1`)).toBe(101);
+  });
+
+  it("lets one access token hold MAX_CONNECTIONS_PER_CREDENTIAL connections, and not one more", async () => {
+    const server = await startCapturedServer();
+    const open = async (token: string) => {
+      const client = await RawClient.open(server.wsUrl, { token });
+      const id = client.call("query", "session.list");
+      await client.until(
+        () => client.closeInfo ?? client.received(id).at(0),
+        5000,
+        "an answer or a close",
+      );
+      return client;
+    };
+    for (let i = 0; i < MAX_CONNECTIONS_PER_CREDENTIAL; i++) {
+      expect((await open(TOKEN_A)).closeInfo).toBeNull();
+    }
+    const refused = await open(TOKEN_A);
+    expect((await refused.closed).code).toBe(TOO_MANY_CONNECTIONS_CLOSE_CODE);
+    // Another credential is not affected.
+    expect((await open(TOKEN_B)).closeInfo).toBeNull();
   });
 
   it("upgrades on /trpc only", async () => {

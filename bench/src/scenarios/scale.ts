@@ -129,6 +129,7 @@ export const scale: Scenario = {
         env: {
           MAX_SESSIONS: String(sessions + 10),
           MAX_SESSIONS_PER_TOKEN: String(sessions + 10),
+          MAX_CONNECTIONS_PER_TOKEN: String(sessions + 10),
           ...env,
         },
       });

@@ -32,3 +32,6 @@ export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
 /** WebSocket close code for a missing or wrong access token (4000-4999 belong to applications). */
 export const UNAUTHORIZED_CLOSE_CODE = 4401;
+
+/** WebSocket close code when an access token already holds as many connections as it may. */
+export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
