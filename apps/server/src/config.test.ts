@@ -21,7 +21,7 @@ describe("loadConfig", () => {
       provider: "local",
       tokens: ["generated-token-0123456789"],
       tokenGenerated: true,
-      frontendUrl: "http://localhost:5174",
+      frontendOrigins: ["http://localhost:5174"],
       sandboxTimeoutMs: 3_600_000,
     });
   });
@@ -56,8 +56,33 @@ describe("loadConfig", () => {
     [{ LOCAL_PTY_THREAD: "off" }, "Invalid LOCAL_PTY_THREAD: must be true or false"],
     [{ ORPHANS: "adopt" }, "Invalid ORPHANS: must be kill, reattach or keep"],
     [{ LOG_BUFFER_BYTES: "1000" }, "Invalid LOG_BUFFER_BYTES: must be at least 65536"],
+    [
+      { E2B_API_URL: "http://user:proxypass@127.0.0.1:3250" },
+      "Invalid E2B_API_URL: must not hold a user name or password",
+    ],
+    [
+      { E2B_SANDBOX_URL: "https://token@sandbox.example" },
+      "Invalid E2B_SANDBOX_URL: must not hold a user name or password",
+    ],
+    [
+      { FRONTEND_URL: "http://a.example,localhost:5174" },
+      "Invalid FRONTEND_URL: must be a URL such as http://localhost:5174",
+    ],
+    [
+      { LOG_LEVEL: "verbose" },
+      "Invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
+    ],
   ])("refuses %o with one clear line", (env, message) => {
     expect(errorOf(env)).toBe(message);
+  });
+
+  it("allows several pages as FRONTEND_URL, and takes LOG_LEVEL in any case", () => {
+    const config = load({
+      FRONTEND_URL: "https://a.example/app, http://b.example:8080",
+      LOG_LEVEL: "DEBUG",
+    });
+    expect(config.frontendOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
+    expect(config.logLevel).toBe("debug");
   });
 
   it("never prints a secret", () => {

@@ -25,11 +25,29 @@ const bool = z
 // http(s) only: other schemes (javascript:, file:, "localhost:5174") have the origin "null".
 const url = z.url({ protocol: /^https?$/, error: "must be a URL such as http://localhost:5174" });
 
+/** Comma-separated page URLs, each allowed to open the WebSocket. */
+const urlList = z
+  .string()
+  .transform((value) => value.split(",").map((part) => part.trim()))
+  .pipe(z.array(url));
+
+/**
+ * An E2B endpoint. No user name or password in it: the SDK refuses such a URL, and its error,
+ * which quotes the URL, would reach logs and clients.
+ */
+const endpoint = z
+  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+  .refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), {
+    error: "must not hold a user name or password",
+  });
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
 /** Every environment variable the server reads, with its default. */
 const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1, { error: "must not be empty" }).default("127.0.0.1"),
-  FRONTEND_URL: url.default("http://localhost:5174"),
+  FRONTEND_URL: urlList.default(["http://localhost:5174"]),
   PORTHOLE_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}(,[A-Za-z0-9._~+/=-]{16,256})*$/, {
@@ -40,8 +58,8 @@ const envSchema = z.object({
   E2B_API_KEY: z.string().min(1).optional(),
   E2B_TEMPLATE: z.string().min(1).default("porthole-claude"),
   E2B_DOMAIN: z.string().min(1).optional(),
-  E2B_API_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
-  E2B_SANDBOX_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  E2B_API_URL: endpoint.optional(),
+  E2B_SANDBOX_URL: endpoint.optional(),
   ANTHROPIC_API_KEY: z.string().min(1).optional(),
   CLAUDE_CODE_OAUTH_TOKEN: z.string().min(1).optional(),
   SANDBOX_TIMEOUT: int(10, 7 * 24 * 3600).default(3600),
@@ -69,7 +87,11 @@ const envSchema = z.object({
     .default("default"),
   SHUTDOWN_TIMEOUT: int(1, 600).default(10),
   KEEPALIVE_INTERVAL: int(1, 3600).default(30),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z
+    .string()
+    .toLowerCase()
+    .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }))
+    .default("info"),
   WEB_DIST: z.string().min(1).optional(),
 });
 
@@ -79,7 +101,8 @@ type Env = z.infer<typeof envSchema>;
 export interface Config {
   port: number;
   host: string;
-  frontendUrl: string;
+  /** Origins of pages besides our own allowed to open the WebSocket (FRONTEND_URL). */
+  frontendOrigins: string[];
   /** Access tokens; each is its own credential. Generated when PORTHOLE_TOKEN is unset. */
   tokens: string[];
   tokenGenerated: boolean;
@@ -159,7 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
   return {
     port: e.PORT,
     host: e.HOST,
-    frontendUrl: new URL(e.FRONTEND_URL).origin,
+    frontendOrigins: e.FRONTEND_URL.map((page) => new URL(page).origin),
     tokens,
     tokenGenerated: !e.PORTHOLE_TOKEN,
     provider,

@@ -28,7 +28,11 @@ export function createProvider(config: Config): SandboxProvider {
   } catch (error) {
     // The local provider checks its settings when built: name the variable behind the problem.
     const message = error instanceof Error ? error.message : String(error);
-    const variable = /bwrap|bubblewrap/.test(message) ? "LOCAL_ISOLATION" : "LOCAL_WORKSPACE_ROOT";
+    const variable = /bwrap|bubblewrap/.test(message)
+      ? "LOCAL_ISOLATION"
+      : /^The shell /.test(message)
+        ? "LOCAL_SHELL"
+        : "LOCAL_WORKSPACE_ROOT";
     throw new ConfigError(`Invalid ${variable}: ${message}`);
   }
 }

@@ -126,7 +126,7 @@ export async function startServer(
     };
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== "/trpc") return refuse(404, "Not Found");
-    if (!originAllowed(req.headers.origin, req.headers.host, [config.frontendUrl])) {
+    if (!originAllowed(req.headers.origin, req.headers.host, config.frontendOrigins)) {
       logger.warn({ origin: req.headers.origin }, "refused a WebSocket from a foreign origin");
       return refuse(403, "Forbidden");
     }

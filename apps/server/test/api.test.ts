@@ -203,7 +203,7 @@ describe("authentication and ownership", () => {
       });
     expect(await attempt(server.wsUrl, "https://evil.example")).toBe(403);
     expect(await attempt(server.wsUrl, server.url)).toBe(101);
-    expect(await attempt(server.wsUrl, server.config.frontendUrl)).toBe(101);
+    expect(await attempt(server.wsUrl, server.config.frontendOrigins[0])).toBe(101);
     expect(await attempt(server.wsUrl.replace("/trpc", "/other"))).toBe(404);
   });
 

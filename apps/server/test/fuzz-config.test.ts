@@ -61,6 +61,18 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
   { env: { SHUTDOWN_TIMEOUT: "601" }, message: "Invalid SHUTDOWN_TIMEOUT: must be at most 600" },
   { env: { KEEPALIVE_INTERVAL: "0" }, message: "Invalid KEEPALIVE_INTERVAL: must be at least 1" },
   { env: { LOG_LEVEL: "verbose" } },
+  {
+    env: { LOCAL_SHELL: "/nonexistent/sh" },
+    message: 'Invalid LOCAL_SHELL: The shell "/nonexistent/sh" does not exist or is not executable',
+  },
+  {
+    env: { CLAUDE_PATH: "/nonexistent/claude" },
+    message: "Invalid CLAUDE_PATH: /nonexistent/claude does not exist",
+  },
+  {
+    env: { E2B_API_URL: "http://user:secret@127.0.0.1:3250" },
+    message: "Invalid E2B_API_URL: must not hold a user name or password",
+  },
 ];
 
 describe("the server process with a bad environment", () => {

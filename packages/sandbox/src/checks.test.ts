@@ -58,6 +58,10 @@ describe("library input checks", () => {
     expect(() => new SessionManager({ provider, maxSessions: 0 })).toThrow(badInput);
   });
 
+  it("refuses a shell that does not exist, rather than starting sessions that exit at once", () => {
+    expect(() => new LocalProvider({ shell: "/nonexistent/sh" })).toThrow(badInput);
+  });
+
   it("refuses an isolation it does not know rather than running shells without any", () => {
     expect(() => new LocalProvider({ isolation: "bwrap" as unknown as "bubblewrap" })).toThrow(
       badInput,

@@ -96,6 +96,13 @@ export class LocalProvider implements SandboxProvider {
     this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
     this.#shellArgs = options.shellArgs ?? ["-l"];
     this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
+    // Checked now: a missing shell would otherwise start every session as "ready", then exit 1.
+    if (!findProgram(this.#shell, this.#path)) {
+      throw new SandboxError(
+        "BAD_INPUT",
+        `The shell ${JSON.stringify(this.#shell)} does not exist or is not executable`,
+      );
+    }
     ensureDirectory(this.workspaceRoot);
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
