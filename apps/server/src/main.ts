@@ -9,6 +9,7 @@ import { z } from "zod";
 import { loadConfig, redactedConfig, ConfigError } from "./config.js";
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
+import { isolationWarnings } from "./isolation-warnings.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
 
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactedConfig(config) }, "starting");
+  for (const warning of isolationWarnings(config, process.getuid?.() ?? null)) logger.warn(warning);
   let server;
   try {
     server = await startServer(config, provider, logger);
