@@ -65,6 +65,11 @@ export async function startServer(
     idleTimeoutMs: config.sandboxTimeoutMs,
     startTimeoutMs: config.startTimeoutMs,
     env: provider.name === "local" && !config.local.passCredentials ? {} : config.claudeEnv,
+    onSessionStop: (session) => {
+      const fields = { sessionId: session.id, exit: session.exit, failure: session.failure };
+      if (session.failure) logger.warn(fields, "session failed");
+      else logger.info(fields, "session exited");
+    },
     onSessionEnd: (session, reason) => {
       sequencer.forget(session.id);
       typists.forget(session.id);
@@ -226,7 +231,17 @@ export async function startServer(
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeoutMs).unref(),
       );
-      await Promise.race([sessions.closeAll("shutdown"), deadline]);
+      const closedAll = await Promise.race([
+        sessions.closeAll("shutdown").then(() => true),
+        deadline.then(() => false),
+      ]);
+      if (!closedAll) {
+        // Their sandboxes are left to their own timeouts (E2B's 5-minute backstop).
+        logger.warn(
+          { timeoutMs: config.shutdownTimeoutMs },
+          "shutdown timed out before every sandbox was released: some may run until their own timeout",
+        );
+      }
       // Give the final events a moment to leave, then close every socket.
       await new Promise((resolve) => setTimeout(resolve, 50));
       for (const ws of wss.clients) ws.close(1001, "Server shutting down");

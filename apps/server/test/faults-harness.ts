@@ -520,6 +520,8 @@ export class FakePty implements SandboxPty {
   }
 
   close(): Promise<void> {
+    // A sandbox whose kill never answers (a cloud that hangs).
+    if (this.#provider.closeHangs) return new Promise(() => {});
     if (!this.closed) {
       this.closed = true;
       this.#provider.running.delete(this);
@@ -540,6 +542,8 @@ export class FakeProvider implements SandboxProvider {
   /** Starts still pending (neither resolved nor rejected). */
   pending = 0;
   behaviour: FakeStart;
+  /** Closing a PTY never settles. */
+  closeHangs = false;
   #serial = 0;
 
   constructor(behaviour: FakeStart = { kind: "echo" }) {

@@ -70,6 +70,35 @@ describe("sandbox creation that fails", () => {
     });
     expect(provider.running.size).toBe(0);
   });
+
+  it("logs a shell's exit when it happens, not when the session is forgotten minutes later", async () => {
+    const provider = new FakeProvider();
+    const { server, out } = await startWith(provider, { LOG_LEVEL: "info" });
+    await out.untilEvent("ready");
+    [...provider.running][0]!.exit({ code: 3, signal: null });
+    await waitFor(
+      () => server.logs.some((line) => line.msg === "session exited"),
+      2000,
+      "the exit to be logged",
+    );
+    expect(server.logs.find((line) => line.msg === "session exited")).toMatchObject({
+      exit: { code: 3, signal: null },
+    });
+    expect(server.logs.some((line) => line.msg === "session ended")).toBe(false);
+  });
+
+  it("says so when shutdown runs out of time with a sandbox still closing", async () => {
+    const provider = new FakeProvider();
+    provider.closeHangs = true;
+    const { server, out } = await startWith(provider, { SHUTDOWN_TIMEOUT: "1" });
+    await out.untilEvent("ready");
+    await server.close();
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({
+        msg: "shutdown timed out before every sandbox was released: some may run until their own timeout",
+      }),
+    );
+  });
 });
 
 describe("sandbox creation that hangs", () => {

@@ -36,7 +36,12 @@ export interface SessionManagerOptions {
   startTimeoutMs?: number;
   /** Environment given to every session's shell (e.g. ANTHROPIC_API_KEY for E2B sandboxes). */
   env?: Record<string, string>;
-  /** Told when a session ends, with why. */
+  /**
+   * Told when a session's shell exits or its sandbox fails (`session.exit`, `session.failure`):
+   * the session stays listed for exitedLingerMs after, so clients can read how it ended.
+   */
+  onSessionStop?: (session: Session) => void;
+  /** Told when a session ends (is closed and forgotten), with why. */
   onSessionEnd?: (session: Session, reason: EndReason | null) => void;
 }
 
@@ -63,6 +68,7 @@ export class SessionManager {
   readonly #timings: SessionTimings;
   readonly #env: Record<string, string>;
   readonly #onSessionEnd: SessionManagerOptions["onSessionEnd"];
+  readonly #onSessionStop: SessionManagerOptions["onSessionStop"];
   #accepting = true;
 
   constructor(options: SessionManagerOptions) {
@@ -78,6 +84,7 @@ export class SessionManager {
     };
     this.#env = { ...options.env };
     this.#onSessionEnd = options.onSessionEnd;
+    this.#onSessionStop = options.onSessionStop;
     checkPositiveInteger("maxSessions", this.maxSessions);
     checkPositiveInteger("maxSessionsPerOwner", this.maxSessionsPerOwner);
     checkPositiveInteger("logCapacity", this.#timings.logCapacity);
@@ -143,6 +150,7 @@ export class SessionManager {
       this.provider,
       this.#timings,
       (ended) => this.#forget(ended),
+      (stopped) => this.#onSessionStop?.(stopped),
     );
     this.#sessions.set(id, session);
     void session.start();

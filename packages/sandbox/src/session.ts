@@ -124,6 +124,7 @@ export class Session {
   #graceTimer: NodeJS.Timeout | null = null;
   #idleTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
+  readonly #onStop: (session: Session) => void;
   #lastActivity = Date.now();
   #firstOutput: () => void = () => {};
 
@@ -132,7 +133,9 @@ export class Session {
     sandbox: SandboxProvider,
     timings: SessionTimings,
     onEnd: (session: Session) => void,
+    onStop: (session: Session) => void = () => {},
   ) {
+    this.#onStop = onStop;
     this.#spec = spec;
     this.#sandbox = sandbox;
     this.#timings = timings;
@@ -375,6 +378,7 @@ export class Session {
     this.state = state;
     this.log.close();
     this.#changed();
+    this.#onStop(this);
     void this.#release();
     // From here only the linger ends the session: it ends as what it is (exited or failed).
     this.#clearTimer("idle");

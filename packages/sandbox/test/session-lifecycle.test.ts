@@ -13,6 +13,7 @@ afterEach(() => {
 
 function setup(options: Partial<SessionManagerOptions> = {}, provider = new FakeProvider()) {
   const ended: string[] = [];
+  const stopped: string[] = [];
   const manager = new SessionManager({
     provider,
     detachGraceMs: 1000,
@@ -20,9 +21,10 @@ function setup(options: Partial<SessionManagerOptions> = {}, provider = new Fake
     exitedLingerMs: 500,
     startTimeoutMs: 2000,
     onSessionEnd: (_session, reason) => ended.push(String(reason)),
+    onSessionStop: (session) => stopped.push(session.failure?.code ?? `exit ${session.exit?.code}`),
     ...options,
   });
-  return { manager, provider, ended };
+  return { manager, provider, ended, stopped };
 }
 
 describe("session lifecycle", () => {
@@ -63,12 +65,15 @@ describe("session lifecycle", () => {
   });
 
   it("reports an exit, lingers for late readers, then closes without releasing twice", async () => {
-    const { manager, provider, ended } = setup({ detachGraceMs: 1e9 });
+    const { manager, provider, ended, stopped } = setup({ detachGraceMs: 1e9 });
     const session = manager.create({ owner: "o", cols: 80, rows: 24 });
     await vi.advanceTimersByTimeAsync(0);
     provider.ptys[0]!.emit("bye\r\n");
     provider.ptys[0]!.exit({ code: 0, signal: null });
     expect(session.state).toBe("exited");
+    // Told at once that the shell exited; the end comes after the linger.
+    expect(stopped).toEqual(["exit 0"]);
+    expect(ended).toEqual([]);
     const late = session.attach({ from: null });
     const seen = await readUntilEvent(late, "exit");
     expect(seen.text).toBe("bye\r\n");
@@ -80,7 +85,7 @@ describe("session lifecycle", () => {
   });
 
   it("fails with a typed error when the provider cannot start a sandbox, and lingers to say so", async () => {
-    const { manager, ended } = setup({}, new FakeProvider("fail"));
+    const { manager, ended, stopped } = setup({}, new FakeProvider("fail"));
     const session = manager.create({ owner: "o", cols: 80, rows: 24 });
     const attachment = session.attach({ from: null });
     const seen = await readUntilEvent(attachment, "error");
@@ -90,6 +95,7 @@ describe("session lifecycle", () => {
       message: "the fake cloud said no",
     });
     expect(session.state).toBe("failed");
+    expect(stopped).toEqual(["SANDBOX_FAILED"]);
     expect(await attachment.next()).toBeNull();
     // Listed a while longer, so a client that subscribes late still learns why.
     expect(manager.get(session.id)).toBe(session);
