@@ -12,7 +12,7 @@ const NOTICES: Record<NoticeReason, Notice> = {
   "missing-token": {
     title: "This page needs its access link",
     paragraphs: [
-      "Porthole opens with a link that carries an access token after a #, like http://localhost:3000/#token=… . The token stays in this browser tab and is never sent in a URL to the server.",
+      "Porthole opens with a link that carries an access token after a #, like this address followed by /#token=… . The token stays in this browser tab and is never sent in a URL to the server.",
       "Find the link in the output of the Porthole server: it prints “Porthole is running … Open:” followed by the link when it starts. Open that link (the whole of it, including #token=…).",
       "Started without PORTHOLE_TOKEN, the server makes up a new token each time it starts, so links from an earlier run stop working.",
     ],
@@ -41,8 +41,7 @@ export function showNotice(root: HTMLElement, reason: NoticeReason): void {
     main.append(paragraph);
   }
   const example = document.createElement("pre");
-  example.textContent =
-    "Porthole is running (local sandboxes). Open:\n\n  http://127.0.0.1:3000/#token=…";
+  example.textContent = `Porthole is running (local sandboxes). Open:\n\n  ${location.origin}/#token=…`;
   main.append(example);
   root.replaceChildren(main);
   document.title = "Porthole: access link needed";

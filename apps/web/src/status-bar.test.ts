@@ -66,6 +66,25 @@ describe("describeStatus", () => {
     ).toMatchObject({ state: "error", tone: "bad", text: "gone", actions: ["restart", "close"] });
   });
 
+  it("says an ended tab's server cannot be reached, and offers Restart only once it can", () => {
+    const ended = {
+      state: { kind: "error", code: "SESSION_ENDED", message: "The session ended" },
+      live: false,
+    } as const;
+    const down = describeStatus({
+      connection: { kind: "connecting", attempt: 2, retryAt: 3000 },
+      view: ended,
+      latencyMs: null,
+      now: 1000,
+    });
+    expect(down.text).toBe(
+      "The session ended · Server unreachable, retrying: attempt 2, next try in 2 s",
+    );
+    expect(down.actions).toEqual(["close"]);
+    const back = describeStatus({ connection: open, view: ended, latencyMs: null, now: 1000 });
+    expect(back).toMatchObject({ text: "The session ended", actions: ["restart", "close"] });
+  });
+
   it("says connecting before the first connection", () => {
     expect(
       describeStatus({

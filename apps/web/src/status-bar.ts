@@ -50,6 +50,16 @@ function connecting(connection: ConnectionStatus, now: number): string {
   return reconnecting(connection, now).replace("Reconnecting…", "Connecting…");
 }
 
+/**
+ * What an ended tab adds while the server cannot be reached (it stopped or restarted): the
+ * retries go on, and Restart waits for them.
+ */
+function offline(connection: ConnectionStatus, now: number): string {
+  return reconnecting(connection, now)
+    .replace("Reconnecting… resuming the session", "Server unreachable, retrying…")
+    .replace("Reconnecting…", "Server unreachable, retrying:");
+}
+
 /** How an ended process is described. */
 export function exitText(code: number | null, signal: string | null): string {
   if (signal) return `Exited: killed by ${signal}`;
@@ -73,23 +83,24 @@ export function describeStatus(input: StatusInput): StatusModel {
     };
   }
   const state = view.state;
+  // An ended tab can be restarted once the server answers again.
+  const ended = (text: string) =>
+    open || connection.kind !== "connecting"
+      ? { text, actions: ["restart", "close"] satisfies StatusAction[] }
+      : {
+          text: `${text} · ${offline(connection, now)}`,
+          actions: ["close"] satisfies StatusAction[],
+        };
   switch (state.kind) {
     case "exited":
       return {
         state: "exited",
         tone: "off",
-        text: exitText(state.code, state.signal),
         latency: null,
-        actions: ["restart", "close"],
+        ...ended(exitText(state.code, state.signal)),
       };
     case "error":
-      return {
-        state: "error",
-        tone: "bad",
-        text: state.message,
-        latency: null,
-        actions: ["restart", "close"],
-      };
+      return { state: "error", tone: "bad", latency: null, ...ended(state.message) };
     case "creating":
       return {
         state: "creating",

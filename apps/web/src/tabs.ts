@@ -48,10 +48,22 @@ export class TabBar {
   }
 
   /** Draws the tabs (deferred while a title is being edited). */
+  /** The front tab's key when it was last scrolled into view. */
+  #shownActive: string | null = null;
+
   render(items: TabItem[]): void {
     this.#items = items;
     if (this.#editing !== null) return;
-    this.#list.replaceChildren(...items.map((item) => this.#tab(item)));
+    const tabs = items.map((item) => this.#tab(item));
+    this.#list.replaceChildren(...tabs);
+    // A tab that just came to the front is shown, though the bar scrolled elsewhere (a new tab
+    // lands at the end of a long bar).
+    const active = items.findIndex((item) => item.active);
+    const key = items[active]?.key ?? null;
+    if (key !== this.#shownActive) {
+      this.#shownActive = key;
+      tabs[active]?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    }
   }
 
   /** Starts editing a tab's title. */

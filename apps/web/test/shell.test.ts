@@ -407,6 +407,22 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await again.close();
   });
 
+  it("scrolls a new tab into view in a bar too narrow for every tab", async () => {
+    const page = await openApp(browser.context, server.url, token(), "", {
+      width: 520,
+      height: 500,
+    });
+    for (let count = 2; count <= 8; count++) {
+      await page.click('button[data-new="shell"]');
+      await page.waitForFunction((n) => window.__porthole?.sessionIds().length === n, count);
+    }
+    const bar = (await page.locator(".tabs").boundingBox())!;
+    const active = (await page.locator('.tab[aria-selected="true"]').boundingBox())!;
+    expect(active.x).toBeGreaterThanOrEqual(bar.x - 1);
+    expect(active.x + active.width).toBeLessThanOrEqual(bar.x + bar.width + 1);
+    await page.close();
+  });
+
   it("shows an exit and restarts a new session in the same tab", async () => {
     const page = await openApp(browser.context, server.url, token());
     const first = await page.evaluate(() => window.__porthole?.activeSessionId());
@@ -553,6 +569,8 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.goto(server.url);
     await page.waitForSelector('main[data-notice="missing-token"]');
     expect(await page.textContent("h1")).toContain("needs its access link");
+    // The example link is this server's, whatever port it runs on.
+    expect(await page.textContent("main pre")).toContain(`${server.url}/#token=`);
     await screenshot(page, "token-missing");
     // Pasting a link into the same tab only changes the fragment: the page picks it up.
     await page.goto(`${server.url}/#token=not-a-token-this-server-knows`);
