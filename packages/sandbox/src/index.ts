@@ -39,7 +39,11 @@ export {
   LOCAL_KILL_GRACE_MS,
   type LocalProviderOptions,
 } from "./providers/local.js";
-export { PTY_THREAD_MAX_PENDING, PTY_THREAD_STAGE_BYTES } from "./providers/pty-thread.js";
+export {
+  PTY_THREAD_BURST_BYTES,
+  PTY_THREAD_MAX_PENDING,
+  PTY_THREAD_STAGE_BYTES,
+} from "./providers/pty-thread.js";
 export { buildShellEnv, INHERITED_ENV_VARS } from "./providers/shell-env.js";
 export { findProgram } from "./providers/find-program.js";
 export { newSessionId } from "./session-id.js";
@@ -52,3 +56,13 @@ export {
   type E2BProviderOptions,
 } from "./providers/e2b.js";
 export { fromE2BError } from "./providers/e2b-errors.js";
+export { MAX_TIMEOUT_MS } from "./checks.js";
+// The contracts this API speaks in, so a user of this package can name them.
+export type {
+  ErrorCode,
+  ExitInfo,
+  OutputStreamEvent,
+  SessionInfo,
+  SessionKind,
+  SessionState,
+} from "@porthole/protocol";
