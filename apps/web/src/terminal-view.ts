@@ -20,6 +20,7 @@ import { describeError } from "./errors.js";
 import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
+import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
 
 /** Lines kept above the screen. */
@@ -264,6 +265,7 @@ export class TerminalView {
       this.#opened = true;
       this.terminal.open(this.element);
       this.#loadRenderer();
+      this.#disposables.push({ dispose: enableTouchScroll(this.element, this.terminal) });
       const textarea = this.terminal.textarea;
       if (textarea) {
         const onFocus = () => this.#reassertSize();

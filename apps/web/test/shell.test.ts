@@ -532,6 +532,43 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("scrolls back through output with a swipe on a touch screen", async () => {
+    const phone = await browser.context.browser()!.newContext({
+      hasTouch: true,
+      isMobile: true,
+      viewport: { width: 390, height: 700 },
+    });
+    try {
+      const page = await openApp(phone, server.url, token());
+      await run(page, "seq 1 300");
+      await waitForLastLine(page, PROMPT);
+      const topRow = () =>
+        page.evaluate(() => document.querySelector(".xterm-rows > div")?.textContent?.trim());
+      const before = await topRow();
+      // One finger down the terminal, in steps, as a real swipe sends touchmove events.
+      const cdp = await phone.newCDPSession(page);
+      const box = (await page.locator(".terminal-view:not([hidden]) .xterm-screen").boundingBox())!;
+      const x = box.x + box.width / 2;
+      const touch = (type: string, y: number) =>
+        cdp.send("Input.dispatchTouchEvent", {
+          type,
+          touchPoints: type === "touchEnd" ? [] : [{ x, y }],
+        });
+      await touch("touchStart", box.y + 20);
+      for (let y = box.y + 20; y <= box.y + box.height - 20; y += 20) await touch("touchMove", y);
+      await touch("touchEnd", box.y + box.height - 20);
+      await page.waitForFunction(
+        (old) => document.querySelector(".xterm-rows > div")?.textContent?.trim() !== old,
+        before,
+      );
+      // Older output came into view: the top row now shows a smaller number.
+      expect(Number(await topRow())).toBeLessThan(Number(before));
+      await page.close();
+    } finally {
+      await phone.close();
+    }
+  });
+
   it("offers a key bar on small touch screens: sticky Ctrl, arrows", async () => {
     const page = await openApp(browser.context, server.url, token());
     await page.setViewportSize({ width: 420, height: 640 });
