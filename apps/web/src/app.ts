@@ -466,6 +466,7 @@ export class App {
       kind: tab.view.kind,
       tone: toneOf(tab.view.state, tab.view.live && this.#connection.kind === "open"),
       active: tab === this.#active,
+      running: ["starting", "attaching", "running"].includes(tab.view.state.kind),
     }));
     this.#tabBar.render(items);
     this.#empty.hidden = this.#tabs.length > 0;

@@ -12,7 +12,12 @@ export interface TabItem {
   kind: SessionKind;
   tone: Tone;
   active: boolean;
+  /** Its session still runs: closing ends it, so × asks to be clicked again. */
+  running: boolean;
 }
+
+/** How long a × clicked once waits for the second click that ends a running session. */
+export const CLOSE_CONFIRM_MS = 3000;
 
 /** What the tab bar asks the app to do. */
 export interface TabBarHandlers {
@@ -30,6 +35,8 @@ export class TabBar {
   readonly #handlers: TabBarHandlers;
   #items: TabItem[] = [];
   #editing: string | null = null;
+  /** The tab whose × was clicked once, and the timer that forgets it. */
+  #armed: { key: string; timer: ReturnType<typeof setTimeout> } | null = null;
 
   constructor(handlers: TabBarHandlers) {
     this.#handlers = handlers;
@@ -102,6 +109,28 @@ export class TabBar {
     input.select();
   }
 
+  /**
+   * Closes a tab whose session is over at once; a running one on the second click within
+   * CLOSE_CONFIRM_MS, since closing ends the shell and whatever runs in it (Claude Code).
+   */
+  #closeClicked(item: TabItem): void {
+    const confirmed = this.#armed?.key === item.key;
+    this.#disarm();
+    if (!item.running || confirmed) {
+      this.#handlers.close(item.key);
+      return;
+    }
+    this.#armed = { key: item.key, timer: setTimeout(() => this.#disarm(true), CLOSE_CONFIRM_MS) };
+    this.render(this.#items);
+  }
+
+  #disarm(redraw = false): void {
+    if (!this.#armed) return;
+    clearTimeout(this.#armed.timer);
+    this.#armed = null;
+    if (redraw) this.render(this.#items);
+  }
+
   #newButton(kind: SessionKind, label: string, title: string): HTMLButtonElement {
     const button = document.createElement("button");
     button.type = "button";
@@ -132,17 +161,21 @@ export class TabBar {
     const close = document.createElement("button");
     close.type = "button";
     close.className = "tab-close";
-    close.textContent = "×";
-    close.title = "Close (ends the session)";
-    close.setAttribute("aria-label", `Close ${item.title}`);
+    const armed = this.#armed?.key === item.key && item.running;
+    close.textContent = armed ? "End?" : "×";
+    close.title = armed
+      ? "Click again to end the session and everything running in it"
+      : "Close (ends the session)";
+    if (armed) close.dataset.armed = "true";
+    close.setAttribute("aria-label", armed ? `End ${item.title}` : `Close ${item.title}`);
     close.addEventListener("click", (event) => {
       event.stopPropagation();
-      this.#handlers.close(item.key);
+      this.#closeClicked(item);
     });
     tab.append(dot, label, close);
     tab.addEventListener("click", () => this.#handlers.select(item.key));
     tab.addEventListener("auxclick", (event) => {
-      if (event.button === 1) this.#handlers.close(item.key);
+      if (event.button === 1) this.#closeClicked(item);
     });
     tab.addEventListener("dblclick", () => this.startRename(item.key));
     tab.addEventListener("keydown", (event) => {

@@ -399,8 +399,13 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await waitForScreen(again, /^second-tab$/m);
     expect(await again.locator(".tab-title").allTextContents()).toEqual(["build", "Shell"]);
 
-    // Closing a tab ends its session.
-    await again.click(`.tab[data-session-id="${ids[1]}"] .tab-close`);
+    // Closing a tab ends its session: a running one on a second click, so one slip ends nothing.
+    const closeButton = again.locator(`.tab[data-session-id="${ids[1]}"] .tab-close`);
+    await closeButton.click();
+    expect(await closeButton.textContent()).toBe("End?");
+    await again.waitForTimeout(200);
+    expect(server.server.sessions.get(ids[1]!)).toBeDefined();
+    await closeButton.click();
     await expect.poll(() => server.server.sessions.get(ids[1]!)).toBeUndefined();
     expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual([ids[0]]);
     await waitForScreen(again, /^first-tab$/m);
