@@ -67,3 +67,10 @@ export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 
 /** Open connections per credential by default (MAX_CONNECTIONS_PER_TOKEN; a browser window holds one). */
 export const MAX_CONNECTIONS_PER_CREDENTIAL = 64;
+
+/**
+ * Input a session may hold that its program has not read: past it, input calls are refused with
+ * LIMIT before they take a seq, and the client sends them again later. (The web app keeps at most
+ * ~96 KiB in flight, so only a client that ignores its answers gets here.)
+ */
+export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;

@@ -5,16 +5,19 @@ import {
   INPUT_CALLS_PER_SECOND,
   MAX_BATCH_SIZE,
   MAX_FRAME_BYTES,
+  MAX_PENDING_INPUT_BYTES,
   MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from "../src/limits.js";
 import {
   cleanupAll,
+  connectTo,
   FakeProvider,
   RawClient,
   startCapturedServer,
   TOKEN_B,
   type ServerMessage,
 } from "./faults-harness.js";
+import { OutputCollector } from "./harness.js";
 
 afterEach(async () => {
   vi.restoreAllMocks();
@@ -225,5 +228,44 @@ describe("INPUT_CALLS_PER_SECOND", () => {
     const firstRefusal = answers.findIndex((a) => a.error);
     expect(firstRefusal).toBeGreaterThanOrEqual(INPUT_CALLS_PER_SECOND);
     expect(answers.filter((a) => a.error?.data?.porthole === "LIMIT").length).toBeGreaterThan(0);
+  });
+});
+
+describe("MAX_PENDING_INPUT_BYTES", () => {
+  it("refuses input past it while the program reads none, before the call takes its seq", async () => {
+    const server = await startCapturedServer();
+    const { client } = connectTo(server.wsUrl);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id, { clientId: "typist" });
+    await out.untilEvent("ready");
+    await out.type("stty raw -echo; sleep 600\r");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const piece = "x".repeat(60 * 1024);
+    let accepted = 0;
+    let refusal: { porthole?: string; message: string } | null = null;
+    for (let seq = 1; seq < 64 && !refusal; seq++) {
+      try {
+        await client.terminal.input.mutate({
+          sessionId: info.id,
+          clientId: "typist",
+          seq,
+          data: piece,
+        });
+        accepted += piece.length;
+      } catch (error) {
+        const e = error as { message: string; data?: { porthole?: string } };
+        refusal = { porthole: e.data?.porthole, message: e.message };
+        // Refused before it was sequenced: the same seq is new again, not a duplicate.
+        expect(server.sessions.get(info.id)!.pendingInputBytes).toBeGreaterThan(
+          MAX_PENDING_INPUT_BYTES,
+        );
+      }
+    }
+    expect(refusal).toEqual({
+      porthole: "LIMIT",
+      message: "The program is not reading its input: wait before sending more",
+    });
+    // Past the bound by at most one call, plus what the terminal itself took.
+    expect(accepted).toBeLessThanOrEqual(MAX_PENDING_INPUT_BYTES + 2 * piece.length + 64 * 1024);
   });
 });

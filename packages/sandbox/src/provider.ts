@@ -42,6 +42,11 @@ export interface SandboxPty {
   readonly ref: PtyRef;
   /** Sends keystrokes; calls are delivered in the order they were made. */
   write(data: string): Promise<void>;
+  /**
+   * Bytes of input taken and not yet written to the terminal: they grow while the program does not
+   * read its input. Where a backend cannot tell (or writes at once), absent.
+   */
+  pendingInputBytes?(): number;
   resize(cols: number, rows: number): Promise<void>;
   /** Stops reading output so the program blocks on its writes; only where the backend allows. */
   pause?(): void;

@@ -159,6 +159,11 @@ export class Session {
     return this.#finished;
   }
 
+  /** Input taken and not yet written to the terminal (see SandboxPty.pendingInputBytes). */
+  get pendingInputBytes(): number {
+    return this.#pty?.pendingInputBytes?.() ?? 0;
+  }
+
   /** The sandbox this session runs in, once started. */
   get sandboxId(): string | null {
     return this.#pty?.ref.sandboxId ?? null;

@@ -7,7 +7,7 @@ import {
   type SequencedResult,
 } from "@porthole/protocol";
 import { SandboxError } from "@porthole/sandbox";
-import { MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../limits.js";
+import { MAX_PENDING_INPUT_BYTES, MAX_SUBSCRIPTIONS_PER_CONNECTION } from "../limits.js";
 import { outputStream } from "../output-stream.js";
 import { procedure, router, toTRPCError, type Context } from "../trpc.js";
 
@@ -28,6 +28,12 @@ export const terminalRouter = router({
     .mutation(({ input, ctx }): Promise<SequencedResult> => {
       checkInputRate(ctx);
       const session = ctx.sessions.require(input.sessionId, ctx.credential);
+      if (session.pendingInputBytes > MAX_PENDING_INPUT_BYTES) {
+        throw new SandboxError(
+          "LIMIT",
+          "The program is not reading its input: wait before sending more",
+        );
+      }
       return ctx.sequencer.submit(session.id, input.clientId, input.seq, async () => {
         if (!input.answer) ctx.typists.typed(session.id, input.clientId);
         else if (!ctx.typists.mayAnswer(session.id, input.clientId)) return;

@@ -217,6 +217,8 @@ function spawnHere(
     resize: (cols, rows) => child.resize(cols, rows),
     pause: () => child.pause(),
     resume: () => child.resume(),
+    // node-pty queues what the PTY has no room for, and does not say how much.
+    pendingInputBytes: () => 0,
   });
 }
 
@@ -264,6 +266,10 @@ class LocalPty implements SandboxPty {
     this.#child = child;
     this.ref = { sandboxId: `local-${child.pid}`, pid: child.pid };
     return this;
+  }
+
+  pendingInputBytes(): number {
+    return this.#child?.pendingInputBytes() ?? 0;
   }
 
   write(data: string): Promise<void> {

@@ -63,9 +63,11 @@ interface ThreadData {
  *   which closes every master);
  * - `writing`: 1 while the main thread writes, so the thread waits before closing;
  * - `queued`: writes and resizes posted to the thread and not yet settled; the main thread
- *   writes itself only when there are none, so input never overtakes earlier input or a resize.
+ *   writes itself only when there are none, so input never overtakes earlier input or a resize;
+ * - `inputBytes`: bytes of input posted to the thread and not yet written to the PTY (a program
+ *   that does not read its input lets them grow: the server refuses more past a bound).
  */
-export const SLOT = { master: 0, writing: 1, queued: 2 } as const;
+export const SLOT = { master: 0, writing: 1, queued: 2, inputBytes: 3 } as const;
 const SLOT_COUNT = Object.keys(SLOT).length;
 
 /**
@@ -292,9 +294,18 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
     Atomics.sub(entry.slots, slot.queued, count);
   };
 
+  /** Counts `bytes` of posted input as written to the PTY, or dropped with it. */
+  const unqueue = (entry: Entry, bytes: number) => {
+    Atomics.sub(entry.slots, slot.inputBytes, bytes);
+  };
+
   /** Forgets queued input: the PTY is closing or gone (node-pty drops input from there on too). */
   const dropInput = (entry: Entry) => {
     settled(entry, entry.input.length);
+    unqueue(
+      entry,
+      entry.input.reduce((sum, piece) => sum + piece.length, 0),
+    );
     entry.input = [];
   };
 
@@ -310,6 +321,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       let written = 0;
       try {
         written = fs.writeSync(entry.fd, head);
+        unqueue(entry, written);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== "EAGAIN") {
           dropInput(entry); // the PTY is gone; its exit follows
@@ -471,6 +483,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
       if (entry.fd === null) {
         const data = command.data;
         entry.child.write(typeof data === "string" ? data : Buffer.from(data));
+        unqueue(entry, typeof data === "string" ? Buffer.byteLength(data) : data.length);
         settled(entry);
         return;
       }
@@ -549,6 +562,8 @@ export interface ThreadPty {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
+  /** Bytes of input taken and not yet written to the PTY. */
+  pendingInputBytes(): number;
 }
 
 interface Pending {
@@ -691,8 +706,12 @@ export class PtyThread {
       write: (data) => {
         if (!this.#running.has(id)) return;
         const rest = identity ? writeToMaster(slots, identity, data) : data;
-        if (rest !== null) sendInOrder({ op: "write", id, data: rest });
+        if (rest === null) return;
+        const bytes = typeof rest === "string" ? Buffer.byteLength(rest) : rest.length;
+        Atomics.add(slots, SLOT.inputBytes, bytes);
+        sendInOrder({ op: "write", id, data: rest });
       },
+      pendingInputBytes: () => Atomics.load(slots, SLOT.inputBytes),
       resize: (cols, rows) => sendInOrder({ op: "resize", id, cols, rows }),
       pause: () => send({ op: "pause", id }),
       resume: () => send({ op: "resume", id }),
