@@ -346,7 +346,11 @@ describe("bubblewrap isolation", () => {
     }
   })();
 
-  it("runs the shell with a private /tmp, read-only system and the workspace as home", async () => {
+  /** A session in bubblewrap (failing loudly without it), attached once it is ready. */
+  async function isolatedSession(
+    kind: "shell" | "claude" = "shell",
+    programs: Record<string, string> = {},
+  ) {
     if (!bwrap)
       throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
     const provider = new LocalProvider({
@@ -354,13 +358,19 @@ describe("bubblewrap isolation", () => {
       shellArgs: ["--noprofile", "--norc"],
       isolation: "bubblewrap",
       baseEnv: { PATH: process.env.PATH, PS1: "$ " },
+      programs,
     });
     const m = new SessionManager({ provider });
     managers.push(m);
-    const session = m.create({ owner: "a", cols: 120, rows: 24 });
-    expect(session.info().isolation).toBe("bubblewrap");
+    const session = m.create({ owner: "a", cols: 120, rows: 24, kind });
     const attachment = session.attach({ from: null });
     await readUntilEvent(attachment, "ready");
+    return { provider, session, attachment };
+  }
+
+  it("runs the shell with a private /tmp, read-only system and the workspace as home", async () => {
+    const { session, attachment } = await isolatedSession();
+    expect(session.info().isolation).toBe("bubblewrap");
     await session.write(
       "echo home=$HOME pwd=$(pwd); touch /usr/x 2>&1 | grep -c Read-only; test -e /root/. && echo root-visible || echo root-hidden; ls /tmp | wc -l; echo pid1=$(cat /proc/1/comm) END\r",
     );
@@ -372,19 +382,7 @@ describe("bubblewrap isolation", () => {
   });
 
   it("leaves the shell no capabilities: even run by root, it cannot remount the system writable", async () => {
-    if (!bwrap)
-      throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
-    const provider = new LocalProvider({
-      shell: "/bin/bash",
-      shellArgs: ["--noprofile", "--norc"],
-      isolation: "bubblewrap",
-      baseEnv: { PATH: process.env.PATH, PS1: "$ " },
-    });
-    const m = new SessionManager({ provider });
-    managers.push(m);
-    const session = m.create({ owner: "a", cols: 120, rows: 24 });
-    const attachment = session.attach({ from: null });
-    await readUntilEvent(attachment, "ready");
+    const { session, attachment } = await isolatedSession();
     await session.write(
       "grep CapEff /proc/self/status; mount -o remount,rw,bind /usr 2>/dev/null && echo remounted || echo refused; echo END\r",
     );
@@ -394,24 +392,12 @@ describe("bubblewrap isolation", () => {
   });
 
   it("starts a program given by path, though it lives under /tmp", async () => {
-    if (!bwrap)
-      throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
     const dir = mkdtempSync(join(tmpdir(), "porthole-program-"));
     const program = join(dir, "fake-claude");
     writeFileSync(program, "#!/bin/sh\necho fake-claude-ran-$((6*7))\n", { mode: 0o755 });
     try {
-      const provider = new LocalProvider({
-        shell: "/bin/bash",
-        shellArgs: ["--noprofile", "--norc"],
-        isolation: "bubblewrap",
-        baseEnv: { PATH: process.env.PATH, PS1: "$ " },
-        programs: { claude: program },
-      });
+      const { provider, attachment } = await isolatedSession("claude", { claude: program });
       expect(await provider.hasProgram("claude")).toBe(true);
-      const m = new SessionManager({ provider });
-      managers.push(m);
-      const session = m.create({ owner: "a", cols: 120, rows: 24, kind: "claude" });
-      const attachment = session.attach({ from: null });
       await readUntilText(attachment, /fake-claude-ran-42/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
