@@ -192,7 +192,11 @@ export class SessionManager {
   /** Refuses new sessions and closes every session (for shutdown). */
   async closeAll(reason: EndReason = "shutdown"): Promise<void> {
     this.#accepting = false;
-    await Promise.allSettled(this.list().map((session) => session.close(reason)));
+    const sessions = this.list();
+    await Promise.allSettled(sessions.map((session) => session.close(reason)));
+    // A sandbox still being created is released when it arrives: wait for that too, or a caller
+    // that exits next would leave it running.
+    await Promise.allSettled(sessions.map((session) => session.startSettled));
   }
 
   /**

@@ -125,6 +125,8 @@ export class Session {
   #idleTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
   readonly #onStop: (session: Session) => void;
+  /** The start under way or done (see close()). */
+  #started: Promise<void> = Promise.resolve();
   #lastActivity = Date.now();
   #firstOutput: () => void = () => {};
 
@@ -180,7 +182,12 @@ export class Session {
   }
 
   /** Starts the sandbox and shell; failures end the session with an `error` event. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.#started = this.#start();
+    return this.#started;
+  }
+
+  async #start(): Promise<void> {
     const started = performance.now();
     const onStatus = (phase: StatusPhase, message: string) => {
       if (this.state !== "starting") return;
@@ -337,12 +344,24 @@ export class Session {
   }
 
   /** Ends the session and releases its sandbox. Safe to call more than once. */
+  /**
+   * Ends the session and resolves once its sandbox is released. A start still under way releases
+   * what it delivers itself, later (see `startSettled`).
+   */
   async close(reason: EndReason = "closed"): Promise<void> {
     if (!this.#finished) {
       if (this.state !== "failed") this.state = "closed";
       this.#end(reason);
     }
     await this.#release();
+  }
+
+  /**
+   * Settles when start() is over (within the start timeout): by then a session closed while
+   * starting has released the sandbox the start delivered.
+   */
+  get startSettled(): Promise<void> {
+    return this.#started;
   }
 
   /** The PTY once the session runs (waiting while it starts); SESSION_ENDED when it never will. */

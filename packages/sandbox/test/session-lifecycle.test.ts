@@ -131,6 +131,20 @@ describe("session lifecycle", () => {
     expect(closing.ptys[0]!.closes).toBe(1);
   });
 
+  it("resolves closeAll only once a sandbox still being created has arrived and been released", async () => {
+    const slow = new FakeProvider({ delayMs: 500 });
+    const { manager } = setup({}, slow);
+    manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(100);
+    let closed = false;
+    const closing = manager.closeAll().then(() => (closed = true));
+    await vi.advanceTimersByTimeAsync(300);
+    expect(closed).toBe(false);
+    await vi.advanceTimersByTimeAsync(100);
+    await closing;
+    expect(slow.ptys[0]!.closes).toBe(1);
+  });
+
   it("holds input typed while the sandbox starts and delivers it once the shell runs", async () => {
     const slow = new FakeProvider({ delayMs: 1000 });
     const { manager } = setup({ detachGraceMs: 1e9 }, slow);
