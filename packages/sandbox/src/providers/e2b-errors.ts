@@ -28,7 +28,8 @@ export function fromE2BError(error: unknown, template: string): SandboxError {
     return withCause(
       new SandboxError(
         "SANDBOX_TEMPLATE",
-        `E2B has no template named ${template}: build it with pnpm --filter @porthole/sandbox template:build`,
+        // A 404 is also what any other server at a wrong API address answers.
+        `E2B has no template named ${template}: build it with pnpm --filter @porthole/sandbox template:build (or the API address points somewhere else: ${err.message})`,
       ),
       error,
     );
