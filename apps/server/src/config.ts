@@ -35,11 +35,14 @@ const urlList = z
  * An E2B endpoint. No user name or password in it: the SDK refuses such a URL, and its error,
  * which quotes the URL, would reach logs and clients.
  */
-const endpoint = z
-  .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
-  .refine((value) => !/^[a-z]+:\/\/[^/]*@/i.test(value), {
-    error: "must not hold a user name or password",
-  });
+const endpoint = z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).refine(
+  (value) => {
+    // (Not a URL at all is the format check's to report.)
+    const parsed = URL.canParse(value) ? new URL(value) : null;
+    return !parsed || (parsed.username === "" && parsed.password === "");
+  },
+  { error: "must not hold a user name or password" },
+);
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 

@@ -84,6 +84,11 @@ export class InputSequencer {
     }
   }
 
+  /** Whether `clientId` has calls waiting for an earlier seq in `sessionId`. */
+  holds(sessionId: string, clientId: string): boolean {
+    return (this.#sessions.get(sessionId)?.get(clientId)?.held.size ?? 0) > 0;
+  }
+
   /** Clients tracked for a session (for tests and limits). */
   clients(sessionId: string): number {
     return this.#sessions.get(sessionId)?.size ?? 0;

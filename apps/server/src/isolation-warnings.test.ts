@@ -30,6 +30,12 @@ describe("isolationWarnings", () => {
     expect(isolationWarnings(isolated, 1000)).toEqual([]);
   });
 
+  it("warns that unisolated shells of a root server are root", () => {
+    expect(isolationWarnings(config({}), 0)).toEqual([
+      expect.stringContaining("every local shell is root"),
+    ]);
+  });
+
   it("has nothing to say about E2B sandboxes", () => {
     const e2b = config({ E2B_API_KEY: "e2b_test", ANTHROPIC_API_KEY: "sk-ant-test" });
     expect(isolationWarnings(e2b, 0)).toEqual([]);

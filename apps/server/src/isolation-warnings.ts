@@ -11,7 +11,12 @@ export function isolationWarnings(config: Config, uid: number | null): string[] 
   if (config.provider !== "local") return [];
   const warnings: string[] = [];
   const secrets = config.tokens.length > 1 || Object.keys(config.claudeEnv).length > 0;
-  if (config.local.isolation === "none" && secrets) {
+  if (config.local.isolation === "none" && uid === 0) {
+    warnings.push(
+      "The server runs as root without isolation: every local shell is root on this machine. " +
+        "Run it as an unprivileged user, or set LOCAL_ISOLATION=bubblewrap (or use E2B).",
+    );
+  } else if (config.local.isolation === "none" && secrets) {
     warnings.push(
       "Local shells run unisolated as this server's user: any of them can read this server's " +
         "environment, with every access token and API key in it. Give access to one person, or " +

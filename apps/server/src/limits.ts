@@ -59,18 +59,20 @@ export const MAX_SEQUENCED_CLIENTS_PER_SESSION = 64;
 export const AUTH_TIMEOUT_MS = 10_000;
 
 /**
- * WebSockets that opened and have not authenticated yet (each waits up to AUTH_TIMEOUT_MS):
- * beyond this, upgrades are refused with 503, so nobody without a token can hold the server's
- * file descriptors and lock everyone out.
+ * WebSockets that opened and have not authenticated yet (each is cut off after AUTH_TIMEOUT_MS),
+ * from one address and in all: beyond these, upgrades are refused with 503, so nobody without a
+ * token can hold the server's file descriptors, and one address cannot lock everyone out.
  */
-export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+export const MAX_UNAUTHENTICATED_PER_ADDRESS = 16;
+export const MAX_UNAUTHENTICATED_CONNECTIONS = 256;
 
 /** Open connections per credential by default (MAX_CONNECTIONS_PER_TOKEN; a browser window holds one). */
 export const MAX_CONNECTIONS_PER_CREDENTIAL = 64;
 
 /**
- * Input a session may hold that its program has not read: past it, input calls are refused with
- * LIMIT before they take a seq, and the client sends them again later. (The web app keeps at most
- * ~96 KiB in flight, so only a client that ignores its answers gets here.)
+ * Input a local session's PTY thread may hold that its program has not read: past it, input calls
+ * are refused with LIMIT before they take a seq, and the client sends them again later. (The web
+ * app keeps at most ~96 KiB in flight, so only a client that ignores its answers gets here. PTYs
+ * on the main thread and E2B do not report what they hold.)
  */
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;

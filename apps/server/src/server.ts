@@ -26,6 +26,7 @@ import {
   MAX_BATCH_SIZE,
   MAX_FRAME_BYTES,
   MAX_UNAUTHENTICATED_CONNECTIONS,
+  MAX_UNAUTHENTICATED_PER_ADDRESS,
 } from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
@@ -107,8 +108,13 @@ export async function startServer(
     WebSocket: frameReleasingSocket(framePool),
   });
   const authenticated = new WeakSet<WebSocket>();
-  /** Open and not authenticated yet (see MAX_UNAUTHENTICATED_CONNECTIONS). */
-  const unauthenticated = new Set<WebSocket>();
+  /** Open and not authenticated yet, with their remote address (see MAX_UNAUTHENTICATED_*). */
+  const unauthenticated = new Map<WebSocket, string>();
+  const unauthenticatedFrom = (address: string) => {
+    let count = 0;
+    for (const from of unauthenticated.values()) if (from === address) count++;
+    return count;
+  };
   /** Open connections per credential. */
   const connectionsOf = new Map<string, number>();
   let warnedFullAt = -Infinity;
@@ -136,12 +142,16 @@ export async function startServer(
       return refuse(403, "Forbidden");
     }
     if (shuttingDown) return refuse(503, "Service Unavailable");
-    if (unauthenticated.size >= MAX_UNAUTHENTICATED_CONNECTIONS) {
+    const address = req.socket.remoteAddress ?? "";
+    if (
+      unauthenticated.size >= MAX_UNAUTHENTICATED_CONNECTIONS ||
+      unauthenticatedFrom(address) >= MAX_UNAUTHENTICATED_PER_ADDRESS
+    ) {
       // One line a minute at most: a flood of these must not flood the log too.
       if (performance.now() - warnedFullAt > 60_000) {
         warnedFullAt = performance.now();
         logger.warn(
-          { limit: MAX_UNAUTHENTICATED_CONNECTIONS, remote: req.socket.remoteAddress },
+          { open: unauthenticated.size, remote: address },
           "refusing WebSockets: too many have not sent a token yet",
         );
       }
@@ -150,9 +160,12 @@ export async function startServer(
     wss.handleUpgrade(req, socket, head, (ws) => {
       rememberRawSocket(ws, socket);
       keepalive.watch(ws);
-      unauthenticated.add(ws);
+      unauthenticated.set(ws, address);
       const timer = setTimeout(() => {
-        if (!authenticated.has(ws)) ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
+        if (authenticated.has(ws)) return;
+        ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
+        // Counted until its socket is gone: a client that never answers the close waits no longer.
+        setTimeout(() => ws.terminate(), 1000).unref();
       }, AUTH_TIMEOUT_MS);
       ws.once("close", () => {
         clearTimeout(timer);

@@ -1,5 +1,6 @@
 // Proves each per-connection and per-credential limit accepts exactly its named constant and refuses one more, with a clear message.
 import { DEFAULT_MAX_SESSIONS_PER_CREDENTIAL, MAX_INPUT_BYTES } from "@porthole/protocol";
+import { rm, writeFile } from "node:fs/promises";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   INPUT_CALLS_PER_SECOND,
@@ -238,34 +239,43 @@ describe("MAX_PENDING_INPUT_BYTES", () => {
     const info = await client.session.create.mutate({ cols: 80, rows: 24 });
     const out = new OutputCollector(client, info.id, { clientId: "typist" });
     await out.untilEvent("ready");
-    await out.type("stty raw -echo; sleep 600\r");
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Raw mode (no line limit), then a program that reads nothing until the file appears.
+    const gate = `/tmp/porthole-gate-${process.pid}-${Date.now()}`;
+    await out.type(
+      `stty raw -echo; echo raw-$((6*7)); until [ -e ${gate} ]; do sleep 0.1; done; cat > /dev/null\r`,
+    );
+    await out.untilText(/raw-42/);
     const piece = "x".repeat(60 * 1024);
+    const send = (seq: number) =>
+      client.terminal.input.mutate({ sessionId: info.id, clientId: "typist", seq, data: piece });
     let accepted = 0;
-    let refusal: { porthole?: string; message: string } | null = null;
-    for (let seq = 1; seq < 64 && !refusal; seq++) {
+    let refused: { seq: number; porthole?: string; message: string } | null = null;
+    for (let seq = 1; seq < 64 && !refused; seq++) {
       try {
-        await client.terminal.input.mutate({
-          sessionId: info.id,
-          clientId: "typist",
-          seq,
-          data: piece,
-        });
+        await send(seq);
         accepted += piece.length;
       } catch (error) {
         const e = error as { message: string; data?: { porthole?: string } };
-        refusal = { porthole: e.data?.porthole, message: e.message };
-        // Refused before it was sequenced: the same seq is new again, not a duplicate.
-        expect(server.sessions.get(info.id)!.pendingInputBytes).toBeGreaterThan(
-          MAX_PENDING_INPUT_BYTES,
-        );
+        refused = { seq, porthole: e.data?.porthole, message: e.message };
       }
     }
-    expect(refusal).toEqual({
+    expect(refused).toMatchObject({
       porthole: "LIMIT",
       message: "The program is not reading its input: wait before sending more",
     });
     // Past the bound by at most one call, plus what the terminal itself took.
     expect(accepted).toBeLessThanOrEqual(MAX_PENDING_INPUT_BYTES + 2 * piece.length + 64 * 1024);
+    // Once the program reads, the refused seq goes through as new: it never took its seq.
+    await writeFile(gate, "");
+    try {
+      await expect
+        .poll(() => send(refused!.seq).catch(() => null), { timeout: 10_000 })
+        .toEqual({
+          status: "applied",
+          skipped: 0,
+        });
+    } finally {
+      await rm(gate, { force: true });
+    }
   });
 });

@@ -3,7 +3,11 @@ import { TOO_MANY_CONNECTIONS_CLOSE_CODE, UNAUTHORIZED_CLOSE_CODE } from "@porth
 import { newSessionId } from "@porthole/sandbox";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
-import { MAX_CONNECTIONS_PER_CREDENTIAL, MAX_UNAUTHENTICATED_CONNECTIONS } from "../src/limits.js";
+import {
+  MAX_CONNECTIONS_PER_CREDENTIAL,
+  MAX_UNAUTHENTICATED_CONNECTIONS,
+  MAX_UNAUTHENTICATED_PER_ADDRESS,
+} from "../src/limits.js";
 import { appRouter } from "../src/router.js";
 import {
   cleanupAll,
@@ -270,19 +274,56 @@ describe("WebSocket origins", () => {
     await waitFor(() => server.connections().length === 0, 2000, "the test sockets to close");
   });
 
-  it("refuses upgrades past MAX_UNAUTHENTICATED_CONNECTIONS silent sockets, until one sends its token", async () => {
+  /** A WebSocket from `localAddress` that opens and says nothing. */
+  const silentFrom = (url: string, localAddress: string) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`${url}?connectionParams=1`, { localAddress });
+      ws.once("open", () => resolve(ws));
+      ws.once("error", reject);
+    });
+
+  it("refuses upgrades past MAX_UNAUTHENTICATED_PER_ADDRESS silent sockets from one address, until one sends its token", async () => {
     const server = await startCapturedServer();
     const silent = await Promise.all(
-      Array.from({ length: MAX_UNAUTHENTICATED_CONNECTIONS }, () =>
+      Array.from({ length: MAX_UNAUTHENTICATED_PER_ADDRESS }, () =>
         RawClient.open(server.wsUrl, { silent: true }),
       ),
     );
     expect(await upgrade(server.wsUrl)).toBe(503);
     expect(server.logs.some((line) => /have not sent a token/.test(line.msg))).toBe(true);
+    // Another address is not held up by this one.
+    const other = await silentFrom(server.wsUrl, "127.0.0.2");
+    other.terminate();
     // One of them authenticates: its place is free again.
     silent[0]!.send(JSON.stringify({ method: "connectionParams", data: { token: TOKEN_A } }));
     await silent[0]!.answer(silent[0]!.call("query", "session.list"));
     expect(await upgrade(`${server.wsUrl}?connectionParams=1`)).toBe(101);
+  });
+
+  it("refuses upgrades past MAX_UNAUTHENTICATED_CONNECTIONS silent sockets in all", async () => {
+    const server = await startCapturedServer();
+    const perAddress = MAX_UNAUTHENTICATED_PER_ADDRESS;
+    const addresses = Math.ceil(MAX_UNAUTHENTICATED_CONNECTIONS / perAddress);
+    const sockets: WebSocket[] = [];
+    try {
+      for (let a = 0; a < addresses; a++) {
+        const count = Math.min(perAddress, MAX_UNAUTHENTICATED_CONNECTIONS - a * perAddress);
+        const address = `127.0.1.${a + 1}`;
+        sockets.push(
+          ...(await Promise.all(
+            Array.from({ length: count }, () => silentFrom(server.wsUrl, address)),
+          )),
+        );
+      }
+      expect(sockets).toHaveLength(MAX_UNAUTHENTICATED_CONNECTIONS);
+      const refused = await silentFrom(server.wsUrl, "127.0.2.1").then(
+        (ws) => (ws.terminate(), 101),
+        () => 503,
+      );
+      expect(refused).toBe(503);
+    } finally {
+      for (const ws of sockets) ws.terminate();
+    }
   });
 
   it("lets one access token hold MAX_CONNECTIONS_PER_CREDENTIAL connections, and not one more", async () => {

@@ -20,6 +20,7 @@ import { describeError } from "./errors.js";
 import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
+import { isTerminalReport } from "./terminal-reports.js";
 import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
 
@@ -546,14 +547,20 @@ export class TerminalView {
   #onData(data: string): void {
     if (this.guard.shouldDrop()) return;
     if (!this.#acceptsInput()) return;
-    const transform = this.#options.transformInput;
-    // Not from the person: the terminal answering a query in the output.
-    const answer = !this.guard.userInput();
+    // The terminal answering a query in the output, not the person: no key or paste is being
+    // handled, and the data is nothing but reports (an IME's text also arrives from a timer).
+    const answer = !this.guard.userInput() && isTerminalReport(data);
+    if (answer) {
+      // Sent as it is (a sticky modifier is for the person's next key), and not typing: every
+      // window answers, and each would take the program's size back.
+      this.#queue?.input(data, true);
+      return;
+    }
     // The window typed in sets the size, as tmux's "latest" does: another viewer's size,
-    // taken since, would draw the program for a screen this one does not have. An answer is
-    // not typing: every window answers, and each would take the size back.
-    if (!answer) this.#reassertSize();
-    this.#queue?.input(transform ? transform(data) : data, answer);
+    // taken since, would draw the program for a screen this one does not have.
+    this.#reassertSize();
+    const transform = this.#options.transformInput;
+    this.#queue?.input(transform ? transform(data) : data);
   }
 
   /** Input typed before the session runs waits for it; after the end it goes nowhere. */

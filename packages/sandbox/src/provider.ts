@@ -44,7 +44,7 @@ export interface SandboxPty {
   write(data: string): Promise<void>;
   /**
    * Bytes of input taken and not yet written to the terminal: they grow while the program does not
-   * read its input. Where a backend cannot tell (or writes at once), absent.
+   * read its input. Absent, or 0, where a backend cannot tell.
    */
   pendingInputBytes?(): number;
   resize(cols: number, rows: number): Promise<void>;

@@ -176,6 +176,12 @@ export class Session {
     return this.#attachments.size;
   }
 
+  /** Whether the client `clientId` is attached right now. */
+  hasClient(clientId: string): boolean {
+    for (const attachment of this.#attachments) if (attachment.clientId === clientId) return true;
+    return false;
+  }
+
   /** Whether the PTY is paused because every attached client is behind. */
   get paused(): boolean {
     return this.#paused;

@@ -28,7 +28,13 @@ export const terminalRouter = router({
     .mutation(({ input, ctx }): Promise<SequencedResult> => {
       checkInputRate(ctx);
       const session = ctx.sessions.require(input.sessionId, ctx.credential);
-      if (session.pendingInputBytes > MAX_PENDING_INPUT_BYTES) {
+      // Refused before it takes a seq, so its resend is new; never while the client holds later
+      // calls waiting for an earlier one, which a refusal could keep out until the gap is skipped.
+      if (
+        session.state === "running" &&
+        session.pendingInputBytes > MAX_PENDING_INPUT_BYTES &&
+        !ctx.sequencer.holds(session.id, input.clientId)
+      ) {
         throw new SandboxError(
           "LIMIT",
           "The program is not reading its input: wait before sending more",
@@ -36,7 +42,8 @@ export const terminalRouter = router({
       }
       return ctx.sequencer.submit(session.id, input.clientId, input.seq, async () => {
         if (!input.answer) ctx.typists.typed(session.id, input.clientId);
-        else if (!ctx.typists.mayAnswer(session.id, input.clientId)) return;
+        else if (!ctx.typists.mayAnswer(session.id, input.clientId, (id) => session.hasClient(id)))
+          return;
         await session.write(input.data);
       });
     }),

@@ -217,8 +217,6 @@ function spawnHere(
     resize: (cols, rows) => child.resize(cols, rows),
     pause: () => child.pause(),
     resume: () => child.resume(),
-    // node-pty queues what the PTY has no room for, and does not say how much.
-    pendingInputBytes: () => 0,
   });
 }
 
@@ -269,7 +267,7 @@ class LocalPty implements SandboxPty {
   }
 
   pendingInputBytes(): number {
-    return this.#child?.pendingInputBytes() ?? 0;
+    return this.#child?.pendingInputBytes?.() ?? 0;
   }
 
   write(data: string): Promise<void> {

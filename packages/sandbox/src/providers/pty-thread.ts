@@ -468,6 +468,7 @@ function threadMain(drain: typeof drainBeforeDestroy): void {
         // The exit follows this PTY's last bytes, which may still wait for the main thread.
         const bytes = entry.bytes > 0 ? join(entry) : null;
         if (entry.retry) clearTimeout(entry.retry);
+        dropInput(entry);
         entries.delete(command.id);
         port.postMessage(
           { type: "exit", id: command.id, exitCode, signal: signal ?? 0, bytes },
@@ -562,8 +563,11 @@ export interface ThreadPty {
   resize(cols: number, rows: number): void;
   pause(): void;
   resume(): void;
-  /** Bytes of input taken and not yet written to the PTY. */
-  pendingInputBytes(): number;
+  /**
+   * Bytes of input taken and not yet written to the PTY; absent on the main thread, where
+   * node-pty queues what the PTY has no room for and does not say how much.
+   */
+  pendingInputBytes?(): number;
 }
 
 interface Pending {
