@@ -63,6 +63,11 @@ function main(): void {
   });
   installTestHook(app);
   connection.status.subscribe((status) => {
+    if (status.kind === "too-many-connections") {
+      app.dispose();
+      showNotice(root, "too-many-connections");
+      return;
+    }
     if (status.kind !== "unauthorized") return;
     forgetToken(sessionStore);
     app.dispose();

@@ -1,7 +1,7 @@
 // The page shown instead of the terminal when there is no access token, or the server refused it.
 
 /** Why the terminal cannot be shown. */
-export type NoticeReason = "missing-token" | "refused-token";
+export type NoticeReason = "missing-token" | "refused-token" | "too-many-connections";
 
 interface Notice {
   title: string;
@@ -15,6 +15,12 @@ const NOTICES: Record<NoticeReason, Notice> = {
       "Porthole opens with a link that carries an access token after a #, like this address followed by /#token=… . The token stays in this browser tab and is never sent in a URL to the server.",
       "Find the link in the output of the Porthole server: it prints “Porthole is running … Open:” followed by the link when it starts. Open that link (the whole of it, including #token=…).",
       "Started without PORTHOLE_TOKEN, the server makes up a new token each time it starts, so links from an earlier run stop working.",
+    ],
+  },
+  "too-many-connections": {
+    title: "Too many windows are open with this access link",
+    paragraphs: [
+      "The server lets one access token hold a limited number of connections (MAX_CONNECTIONS_PER_TOKEN), and every Porthole window or tab holds one. Close another window with this link, then reload this page.",
     ],
   },
   "refused-token": {
@@ -42,7 +48,7 @@ export function showNotice(root: HTMLElement, reason: NoticeReason): void {
   }
   const example = document.createElement("pre");
   example.textContent = `Porthole is running (local sandboxes). Open:\n\n  ${location.origin}/#token=…`;
-  main.append(example);
+  if (reason !== "too-many-connections") main.append(example);
   root.replaceChildren(main);
   document.title = "Porthole: access link needed";
 }

@@ -35,19 +35,23 @@ export interface StatusInput {
   now: number;
 }
 
-function reconnecting(connection: ConnectionStatus, now: number): string {
-  if (connection.kind !== "connecting" || connection.attempt === 0) {
-    return "Reconnecting… resuming the session";
-  }
+/** "attempt N, next try in S s", or null before the first retry. */
+function attempts(connection: ConnectionStatus, now: number): string | null {
+  if (connection.kind !== "connecting" || connection.attempt === 0) return null;
   const wait = connection.retryAt === null ? 0 : Math.ceil((connection.retryAt - now) / 1000);
   return wait > 0
-    ? `Reconnecting… attempt ${connection.attempt}, next try in ${wait} s`
-    : `Reconnecting… attempt ${connection.attempt}`;
+    ? `attempt ${connection.attempt}, next try in ${wait} s`
+    : `attempt ${connection.attempt}`;
+}
+
+function reconnecting(connection: ConnectionStatus, now: number): string {
+  const tries = attempts(connection, now);
+  return tries ? `Reconnecting… ${tries}` : "Reconnecting… resuming the session";
 }
 
 function connecting(connection: ConnectionStatus, now: number): string {
-  if (connection.kind !== "connecting" || connection.attempt === 0) return "Connecting…";
-  return reconnecting(connection, now).replace("Reconnecting…", "Connecting…");
+  const tries = attempts(connection, now);
+  return tries ? `Connecting… ${tries}` : "Connecting…";
 }
 
 /**
@@ -55,9 +59,8 @@ function connecting(connection: ConnectionStatus, now: number): string {
  * retries go on, and Restart waits for them.
  */
 function offline(connection: ConnectionStatus, now: number): string {
-  return reconnecting(connection, now)
-    .replace("Reconnecting… resuming the session", "Server unreachable, retrying…")
-    .replace("Reconnecting…", "Server unreachable, retrying:");
+  const tries = attempts(connection, now);
+  return tries ? `Server unreachable, retrying: ${tries}` : "Server unreachable, retrying…";
 }
 
 /** How an ended process is described. */

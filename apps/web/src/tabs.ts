@@ -54,13 +54,20 @@ export class TabBar {
     this.element.append(this.#list, actions);
   }
 
-  /** Draws the tabs (deferred while a title is being edited). */
   /** The front tab's key when it was last scrolled into view. */
   #shownActive: string | null = null;
+  /** What the tabs were last drawn from, so a redraw that changes nothing is skipped. */
+  #drawn = "";
 
+  /** Draws the tabs (deferred while a title is being edited). */
   render(items: TabItem[]): void {
     this.#items = items;
     if (this.#editing !== null) return;
+    // Redrawing replaces every button: a click pressed before and released after would be lost
+    // (the page redraws often, e.g. for the latency figure).
+    const drawn = JSON.stringify([items, this.#armed?.key ?? null]);
+    if (drawn === this.#drawn) return;
+    this.#drawn = drawn;
     const tabs = items.map((item) => this.#tab(item));
     this.#list.replaceChildren(...tabs);
     // A tab that just came to the front is shown, though the bar scrolled elsewhere (a new tab
@@ -95,6 +102,8 @@ export class TabBar {
       this.#editing = null;
       const title = input.value.trim();
       if (save && title !== "" && title !== item.title) this.#handlers.rename(key, title);
+      // The input replaced the tab's title in place: draw afresh.
+      this.#drawn = "";
       this.render(this.#items);
     };
     input.addEventListener("keydown", (event) => {

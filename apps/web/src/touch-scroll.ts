@@ -15,6 +15,7 @@ export class SwipeLines {
   #lastY: number | null = null;
   #carry = 0;
 
+  /** A finger touched down at `y`. */
   start(y: number): void {
     this.#lastY = y;
     this.#carry = 0;
@@ -31,6 +32,7 @@ export class SwipeLines {
     return lines;
   }
 
+  /** The finger lifted (or a second one came): moves scroll nothing until the next start. */
   end(): void {
     this.#lastY = null;
   }

@@ -1,5 +1,10 @@
 // The WebSocket to the server: a typed tRPC client, reconnects with backoff, and the connection state for the UI.
-import { UNAUTHORIZED_CLOSE_CODE, wireEncoder, wireTransformer } from "@porthole/protocol";
+import {
+  TOO_MANY_CONNECTIONS_CLOSE_CODE,
+  UNAUTHORIZED_CLOSE_CODE,
+  wireEncoder,
+  wireTransformer,
+} from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
 import { Store } from "./store.js";
@@ -14,6 +19,8 @@ export type ConnectionStatus =
   | { kind: "open"; since: number }
   /** The server refused the token: nothing more is tried. */
   | { kind: "unauthorized" }
+  /** The token already holds as many connections as the server allows: nothing more is tried. */
+  | { kind: "too-many-connections" }
   | { kind: "closed" };
 
 /** Keepalive: a ping after this much silence... */
@@ -85,10 +92,10 @@ export function connect(options: ConnectOptions): Connection {
   let closing = false;
 
   const BaseWebSocket = options.WebSocketImpl ?? WebSocket;
-  const refuse = () => {
+  const refuse = (kind: "unauthorized" | "too-many-connections" = "unauthorized") => {
     if (refused) return;
     refused = true;
-    status.set({ kind: "unauthorized" });
+    status.set({ kind });
     void client.close();
   };
   /** The browser's WebSocket, watched for the server's refusal of the token. */
@@ -100,6 +107,8 @@ export function connect(options: ConnectOptions): Connection {
       });
       this.addEventListener("close", (event: CloseEvent) => {
         if (event.code === CLOSE_UNAUTHORIZED) refuse();
+        // Retrying would only be refused again until another window with this link closes.
+        if (event.code === TOO_MANY_CONNECTIONS_CLOSE_CODE) refuse("too-many-connections");
       });
     }
   }

@@ -624,4 +624,22 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.waitForSelector('main[data-notice="missing-token"]');
     await page.close();
   });
+
+  it("says so when a token holds as many connections as it may, and stops retrying", async () => {
+    const small = await startTestServer({ tokens: 1, env: { MAX_CONNECTIONS_PER_TOKEN: "1" } });
+    try {
+      const [key] = small.tokens;
+      const first = await openApp(browser.context, small.url, key!);
+      const second = await browser.context.newPage();
+      await second.goto(`${small.url}/#token=${encodeURIComponent(key!)}`);
+      await second.waitForSelector('main[data-notice="too-many-connections"]');
+      // The first window goes on working.
+      await run(first, "echo still-$((6*7))");
+      await waitForScreen(first, /^still-42$/m);
+      await second.close();
+      await first.close();
+    } finally {
+      await small.close();
+    }
+  });
 });

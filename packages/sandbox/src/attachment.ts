@@ -13,6 +13,12 @@ import type { Session, SessionEvent } from "./session.js";
 /** Largest output event an attachment yields, so one frame never holds much. */
 export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
 
+/**
+ * The smallest `maxEventBytes`: events never split a UTF-8 character, which takes up to 4 bytes,
+ * so a smaller event could never carry one and output would stop there.
+ */
+export const MIN_EVENT_BYTES = 4;
+
 /** How a client attaches. */
 export interface AttachOptions {
   /** Offset the client has everything before (tRPC's lastEventId), or null for a fresh attach. */

@@ -2,6 +2,8 @@
 import { MAX_COLS, MAX_ROWS } from "@porthole/protocol";
 import { describe, expect, it } from "vitest";
 import { FakeProvider } from "../test/fake-provider.js";
+import { readUntilEvent, readUntilText } from "../test/helpers.js";
+import { MIN_EVENT_BYTES } from "./attachment.js";
 import { MAX_TIMEOUT_MS } from "./checks.js";
 import { LocalProvider } from "./providers/local.js";
 import { SessionManager } from "./session-manager.js";
@@ -43,9 +45,20 @@ describe("library input checks", () => {
     const session = sessions.create({ owner: "o", cols: 80, rows: 24 });
     for (const from of [Number.NaN, -5, 3.5])
       expect(() => session.attach({ from })).toThrow(badInput);
-    expect(() => session.attach({ from: 0, maxEventBytes: 0 })).toThrow(badInput);
-    expect(() => session.attach({ from: 0, maxEventBytes: 1 })).not.toThrow();
+    expect(() => session.attach({ from: 0, maxEventBytes: MIN_EVENT_BYTES - 1 })).toThrow(badInput);
     await expect(session.write(42 as unknown as string)).rejects.toEqual(badInput);
+    await sessions.closeAll();
+  });
+
+  it("delivers the widest UTF-8 characters one per event at MIN_EVENT_BYTES", async () => {
+    const provider = new FakeProvider();
+    const sessions = new SessionManager({ provider });
+    const session = sessions.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: 0, maxEventBytes: MIN_EVENT_BYTES });
+    await readUntilEvent(attachment, "ready");
+    provider.ptys[0]!.emit("é😀");
+    const seen = await readUntilText(attachment, /é😀/);
+    expect(seen.text).toBe("é😀");
     await sessions.closeAll();
   });
 

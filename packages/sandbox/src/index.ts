@@ -16,7 +16,12 @@ export {
   type SessionSpec,
   type SessionTimings,
 } from "./session.js";
-export { Attachment, DEFAULT_MAX_EVENT_BYTES, type AttachOptions } from "./attachment.js";
+export {
+  Attachment,
+  DEFAULT_MAX_EVENT_BYTES,
+  MIN_EVENT_BYTES,
+  type AttachOptions,
+} from "./attachment.js";
 export {
   OutputLog,
   DEFAULT_LOG_CAPACITY,

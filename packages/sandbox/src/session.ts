@@ -11,7 +11,7 @@ import type {
   StatusEvent,
   StatusPhase,
 } from "@porthole/protocol";
-import { Attachment, type AttachOptions } from "./attachment.js";
+import { Attachment, MIN_EVENT_BYTES, type AttachOptions } from "./attachment.js";
 import { ChangeSignal, type OnChange } from "./change-signal.js";
 import { checkInput, checkOffset, checkPositiveInteger, checkSize } from "./checks.js";
 import { SandboxError, toSandboxError } from "./errors.js";
@@ -303,7 +303,7 @@ export class Session {
   attach(options: AttachOptions): Attachment {
     if (options.from !== null) checkOffset(options.from);
     if (options.maxEventBytes !== undefined)
-      checkPositiveInteger("maxEventBytes", options.maxEventBytes);
+      checkPositiveInteger("maxEventBytes", options.maxEventBytes, MIN_EVENT_BYTES);
     const attachment = new Attachment(this, options, {
       detach: () => this.#detach(attachment),
       flowChanged: () => this.#updateFlow(),
