@@ -12,7 +12,7 @@ import {
 } from "./status-bar.js";
 import { loadTabs, reconcileTabs, saveTabs, type StoredTabs } from "./tab-store.js";
 import { TabBar, type TabItem } from "./tabs.js";
-import { TerminalView, type Size, type ViewState } from "./terminal-view.js";
+import { isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
 
 /** How often the round trip to the server is measured while connected. */
@@ -466,7 +466,7 @@ export class App {
       kind: tab.view.kind,
       tone: toneOf(tab.view.state, tab.view.live && this.#connection.kind === "open"),
       active: tab === this.#active,
-      running: ["starting", "attaching", "running"].includes(tab.view.state.kind),
+      running: isLive(tab.view.state),
     }));
     this.#tabBar.render(items);
     this.#empty.hidden = this.#tabs.length > 0;

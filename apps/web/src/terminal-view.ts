@@ -43,6 +43,11 @@ export type ViewState =
   | { kind: "error"; code: ErrorCode | null; message: string };
 
 /** Which renderer draws the terminal. */
+/** Whether the session behind a view is starting or running (not over, not yet created). */
+export function isLive(state: ViewState): boolean {
+  return state.kind === "running" || state.kind === "starting" || state.kind === "attaching";
+}
+
 export type RendererKind = "webgl" | "dom" | "none";
 
 /** A terminal size. */
@@ -565,8 +570,7 @@ export class TerminalView {
 
   /** Input typed before the session runs waits for it; after the end it goes nowhere. */
   #acceptsInput(): boolean {
-    const kind = this.#state.kind;
-    return kind === "running" || kind === "starting" || kind === "attaching";
+    return isLive(this.#state);
   }
 
   #onKey(event: KeyboardEvent): boolean {

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { FLOOD_FRAME_MS } from "@porthole/protocol";
+import { CLOSE_CONFIRM_MS } from "../src/tabs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   openApp,
@@ -403,8 +404,12 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     const closeButton = again.locator(`.tab[data-session-id="${ids[1]}"] .tab-close`);
     await closeButton.click();
     expect(await closeButton.textContent()).toBe("End?");
-    await again.waitForTimeout(200);
+    // Unconfirmed, the × comes back after CLOSE_CONFIRM_MS and the session lives on.
+    await expect
+      .poll(() => closeButton.textContent(), { timeout: CLOSE_CONFIRM_MS + 2000 })
+      .toBe("×");
     expect(server.server.sessions.get(ids[1]!)).toBeDefined();
+    await closeButton.click();
     await closeButton.click();
     await expect.poll(() => server.server.sessions.get(ids[1]!)).toBeUndefined();
     expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual([ids[0]]);
