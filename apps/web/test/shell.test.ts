@@ -559,7 +559,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       const cdp = await phone.newCDPSession(page);
       const box = (await page.locator(".terminal-view:not([hidden]) .xterm-screen").boundingBox())!;
       const x = box.x + box.width / 2;
-      const touch = (type: string, y: number) =>
+      const touch = (type: "touchStart" | "touchMove" | "touchEnd", y: number) =>
         cdp.send("Input.dispatchTouchEvent", {
           type,
           touchPoints: type === "touchEnd" ? [] : [{ x, y }],

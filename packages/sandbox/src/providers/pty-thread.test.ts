@@ -143,8 +143,9 @@ describe("PtyThread", () => {
     session.pty.resume();
     await until(() => session.chunks.length > before, "output after the resume");
     // Through the stream alone the first batch is one read of at most 4095 bytes (measured: 4095
-    // every time, idle or loaded); a burst takes what the kernel held (measured: 24-69 KiB).
-    expect(session.chunks[before]!.length).toBeGreaterThan(3 * 4096);
+    // every time, idle or loaded); a burst takes what the kernel held (measured: 24-69 KiB, and
+    // 9 KiB once in CI with every suite running at once): more than one read's worth.
+    expect(session.chunks[before]!.length).toBeGreaterThan(4096);
     await session.exit;
     expect(session.bytes()).toBe(4 * 1048576);
   });
