@@ -299,6 +299,12 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await run(page, "clear; printf '%s\\n\\n' ________________________________");
     await waitForScreen(page, /^_{32}$/m);
     await waitForPrompt(page);
+    // The rows are drawn on the next frame: wait until they hold the underscores.
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".xterm-rows > div")].some((row) =>
+        /_{32}/.test(row.textContent ?? ""),
+      ),
+    );
     const lines = await screenLines(page);
     const underscores = lines.indexOf("_".repeat(32));
     const blank = lines.findIndex(
@@ -554,6 +560,10 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       await waitForLastLine(page, PROMPT);
       const topRow = () =>
         page.evaluate(() => document.querySelector(".xterm-rows > div")?.textContent?.trim());
+      // The rows are drawn on the next frame: wait until the top one shows a number of seq's.
+      await page.waitForFunction(() =>
+        /^\d+$/.test(document.querySelector(".xterm-rows > div")?.textContent?.trim() ?? ""),
+      );
       const before = await topRow();
       // One finger down the terminal, in steps, as a real swipe sends touchmove events.
       const cdp = await phone.newCDPSession(page);
