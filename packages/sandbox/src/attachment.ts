@@ -19,6 +19,14 @@ export const DEFAULT_MAX_EVENT_BYTES = 64 * 1024;
  */
 export const MIN_EVENT_BYTES = 4;
 
+/**
+ * A client more than this share of the log behind its end (a quarter) holds the PTY back as a
+ * blocked one does. Otherwise a client whose socket drains now and then lets the PTY resume at
+ * every drain, each time with up to PTY_THREAD_MAX_PENDING more read before the next pause, until
+ * it falls out of the log and skips ahead, though it kept reading.
+ */
+export const LAG_HOLD_DIVISOR = 4;
+
 /** How a client attaches. */
 export interface AttachOptions {
   /** Offset the client has everything before (tRPC's lastEventId), or null for a fresh attach. */
@@ -70,6 +78,8 @@ export class Attachment {
   #detached = false;
   #backpressured = false;
   #ackBlocked = false;
+  /** Far behind the log's end (see LAG_HOLD_DIVISOR), as of the last look. */
+  #lagging = false;
   readonly #ackChanges = new ChangeSignal();
   /** Unacknowledged bytes this client may hold (see FLOW_WINDOW_MS). */
   #window = FLOW_MIN_WINDOW;
@@ -102,6 +112,26 @@ export class Attachment {
   /** True while this client cannot take more output (its socket is full, or it is unacknowledged). */
   get blocked(): boolean {
     return this.#backpressured || this.#ackBlocked;
+  }
+
+  /** True while this client holds the PTY back: it is blocked, or far behind (LAG_HOLD_DIVISOR). */
+  get holdsBack(): boolean {
+    return this.blocked || this.#lagging;
+  }
+
+  /** Looks again whether this client is far behind the log's end; true when that changed. */
+  updateLag(): boolean {
+    const log = this.#session.log;
+    const lagging =
+      this.#cursor !== null && log.end - this.#cursor > log.capacity / LAG_HOLD_DIVISOR;
+    if (lagging === this.#lagging) return false;
+    this.#lagging = lagging;
+    return true;
+  }
+
+  /** The cursor moved: a client that caught up lets the PTY go on. */
+  #moved(): void {
+    if (this.updateLag()) this.#hooks.flowChanged();
   }
 
   /** The transport says whether its buffer is over its bound. */
@@ -255,6 +285,7 @@ export class Attachment {
       const from = this.#cursor;
       const snapshot = await session.screen.snapshot();
       this.#cursor = snapshot.offset;
+      this.#moved();
       this.#acked = Math.max(this.#acked, snapshot.offset);
       // Skipped bytes were never drawn: they say nothing about how fast this client draws.
       this.#rateFrom = this.#acked;
@@ -282,6 +313,7 @@ export class Attachment {
       return null;
     }
     this.#cursor = slice.to;
+    this.#moved();
     if (this.#acks && this.#unacked() > this.#window) {
       this.#ackBlocked = true;
       this.#hooks.flowChanged();

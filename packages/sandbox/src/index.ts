@@ -19,6 +19,7 @@ export {
 export {
   Attachment,
   DEFAULT_MAX_EVENT_BYTES,
+  LAG_HOLD_DIVISOR,
   MIN_EVENT_BYTES,
   type AttachOptions,
 } from "./attachment.js";

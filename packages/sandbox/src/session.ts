@@ -382,6 +382,10 @@ export class Session {
   #onData(bytes: Uint8Array): void {
     if (this.log.closed) return;
     this.log.append(bytes);
+    // A client falling far behind holds the PTY back (Attachment.holdsBack).
+    let lagChanged = false;
+    for (const attachment of this.#attachments) lagChanged = attachment.updateLag() || lagChanged;
+    if (lagChanged) this.#updateFlow();
     this.screen.poke();
     this.#touch();
     this.#firstOutput();
@@ -464,7 +468,7 @@ export class Session {
    */
   #updateFlow(): void {
     let allBlocked = this.#attachments.size + this.#reconnecting.size > 0;
-    for (const attachment of this.#attachments) allBlocked &&= attachment.blocked;
+    for (const attachment of this.#attachments) allBlocked &&= attachment.holdsBack;
     const pty = this.#pty;
     if (!pty?.pause || !pty.resume || allBlocked === this.#paused || !this.#sandbox.canPause)
       return;

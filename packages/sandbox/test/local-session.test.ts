@@ -405,6 +405,32 @@ describe("bubblewrap isolation", () => {
   });
 });
 
+describe("a client far behind", () => {
+  it("holds the PTY back before it falls out of the log, though it is never blocked", async () => {
+    // Never blocked (no socket, no acks), it simply reads later: the PTY must wait for it once it
+    // is a quarter of the log behind, and nothing may be dropped before it reads.
+    const session = manager({ logCapacity: 4 * PTY_THREAD_MAX_PENDING }).create({
+      owner: "a",
+      cols: 80,
+      rows: 24,
+    });
+    const slow = session.attach({ from: null });
+    await readUntilEvent(slow, "ready");
+    await session.write("yes\r");
+    await eventually(() => session.paused, 10_000, "the PTY paused for the client behind");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(session.log.start).toBe(0);
+    // Reading on, it gets every byte and never a snapshot; the flood goes on meanwhile.
+    let read = 0;
+    while (read < 3 * session.log.capacity) {
+      const next = await slow.next();
+      expect(next?.event.type).toBe("output");
+      if (next?.event.type === "output") read += next.event.data.length;
+    }
+    await session.write("\x03");
+  });
+});
+
 describe("reconnect hold", () => {
   it("pauses a flood while the only client reconnects, so its place stays in the log", async () => {
     // A pause takes effect after what the PTY thread already read: up to PTY_THREAD_MAX_PENDING
