@@ -64,9 +64,9 @@ async function main(): Promise<void> {
   }
   config.webDist ??= defaultWebDist();
   if (config.local.claudePath) {
-    if (!existsSync(config.local.claudePath)) {
+    if (!findProgram(config.local.claudePath, undefined)) {
       process.stderr.write(
-        `porthole: Invalid CLAUDE_PATH: ${config.local.claudePath} does not exist\n`,
+        `porthole: Invalid CLAUDE_PATH: ${config.local.claudePath} does not exist or is not executable\n`,
       );
       process.exit(1);
     }

@@ -67,7 +67,7 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
   },
   {
     env: { CLAUDE_PATH: "/nonexistent/claude" },
-    message: "Invalid CLAUDE_PATH: /nonexistent/claude does not exist",
+    message: "Invalid CLAUDE_PATH: /nonexistent/claude does not exist or is not executable",
   },
   {
     env: { E2B_API_URL: "http://user:secret@127.0.0.1:3250" },

@@ -59,6 +59,12 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   const browser = useBrowser();
   let server: TestServer;
   let nextToken = 0;
+  /**
+   * A window of the one browser: the tab list is in its storage, so windows opened with the same
+   * token show the same session.
+   */
+  const windowOf = (key: string, width: number, height: number) =>
+    openApp(browser.context, server.url, key, "", { width, height });
   /** Each test is its own credential, so its tabs and sessions are its own. */
   const token = () => {
     const next = server.tokens[nextToken++];
@@ -156,9 +162,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
 
   it("parses output at the size it was drawn at in a window of another size, then fits", async () => {
     const key = token();
-    // Windows of one browser: the tab list is in its storage, so each shows the same session.
-    const pageOf = (width: number) =>
-      openApp(browser.context, server.url, key, "", { width, height: 420 });
+    const pageOf = (width: number) => windowOf(key, width, 420);
     const page = await pageOf(720);
     const narrow = (await page.evaluate(() => window.__porthole?.size()))!;
     // A line wrapped at this width, and text a cursor move put after its wrap.
@@ -189,9 +193,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
 
   it("gives the program the size of the window typed in last, and says when another set it", async () => {
     const key = token();
-    // Windows of one browser: the tab list is in its storage, so each shows the same session.
-    const pageOf = (width: number) =>
-      openApp(browser.context, server.url, key, "", { width, height: 600 });
+    const pageOf = (width: number) => windowOf(key, width, 600);
     const first = await pageOf(1100);
     const own = (await first.evaluate(() => window.__porthole?.size()))!;
     // A second window of the same session takes its own size for the program.
@@ -215,8 +217,8 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
 
   it("answers a program's query once, from the window typed in, though two windows show it", async () => {
     const key = token();
-    const first = await openApp(browser.context, server.url, key, "", { width: 1100, height: 600 });
-    const second = await openApp(browser.context, server.url, key, "", { width: 640, height: 600 });
+    const first = await windowOf(key, 1100, 600);
+    const second = await windowOf(key, 640, 600);
     // The first window was typed in before; then the second is.
     await run(first, "echo typed-first");
     await waitForScreen(second, /^typed-first$/m);

@@ -49,8 +49,8 @@ export function checkInput(data: unknown): void {
   if (typeof data !== "string") throw new SandboxError("BAD_INPUT", "data must be a string");
 }
 
-/** A count that must be a whole number of at least `min` (`name` says which). */
-export function checkPositiveInteger(name: string, value: unknown, min = 1): void {
+/** A count: a whole number of at least `min` (`name` says which). */
+export function checkWholeNumber(name: string, value: unknown, min = 1): void {
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
     throw new SandboxError("BAD_INPUT", `${name} must be a whole number of at least ${min}`);
   }

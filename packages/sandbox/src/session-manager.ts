@@ -4,7 +4,7 @@ import {
   DEFAULT_MAX_SESSIONS_PER_CREDENTIAL,
   type SessionKind,
 } from "@porthole/protocol";
-import { checkKind, checkPositiveInteger, checkRepo, checkSize, checkTimeout } from "./checks.js";
+import { checkKind, checkRepo, checkSize, checkTimeout, checkWholeNumber } from "./checks.js";
 import { SandboxError } from "./errors.js";
 import { DEFAULT_LOG_CAPACITY } from "./output-log.js";
 import type { OrphanSandbox, SandboxProvider } from "./provider.js";
@@ -85,9 +85,9 @@ export class SessionManager {
     this.#env = { ...options.env };
     this.#onSessionEnd = options.onSessionEnd;
     this.#onSessionStop = options.onSessionStop;
-    checkPositiveInteger("maxSessions", this.maxSessions);
-    checkPositiveInteger("maxSessionsPerOwner", this.maxSessionsPerOwner);
-    checkPositiveInteger("logCapacity", this.#timings.logCapacity);
+    checkWholeNumber("maxSessions", this.maxSessions);
+    checkWholeNumber("maxSessionsPerOwner", this.maxSessionsPerOwner);
+    checkWholeNumber("logCapacity", this.#timings.logCapacity);
     for (const name of [
       "detachGraceMs",
       "idleTimeoutMs",

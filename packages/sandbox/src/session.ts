@@ -13,7 +13,7 @@ import type {
 } from "@porthole/protocol";
 import { Attachment, MIN_EVENT_BYTES, type AttachOptions } from "./attachment.js";
 import { ChangeSignal, type OnChange } from "./change-signal.js";
-import { checkInput, checkOffset, checkPositiveInteger, checkSize } from "./checks.js";
+import { checkInput, checkOffset, checkSize, checkWholeNumber } from "./checks.js";
 import { SandboxError, toSandboxError } from "./errors.js";
 import { OutputLog } from "./output-log.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty } from "./provider.js";
@@ -125,7 +125,7 @@ export class Session {
   #idleTimer: NodeJS.Timeout | null = null;
   #lingerTimer: NodeJS.Timeout | null = null;
   readonly #onStop: (session: Session) => void;
-  /** The start under way or done (see close()). */
+  /** The start under way or done (see startSettled). */
   #started: Promise<void> = Promise.resolve();
   #lastActivity = Date.now();
   #firstOutput: () => void = () => {};
@@ -303,7 +303,7 @@ export class Session {
   attach(options: AttachOptions): Attachment {
     if (options.from !== null) checkOffset(options.from);
     if (options.maxEventBytes !== undefined)
-      checkPositiveInteger("maxEventBytes", options.maxEventBytes, MIN_EVENT_BYTES);
+      checkWholeNumber("maxEventBytes", options.maxEventBytes, MIN_EVENT_BYTES);
     const attachment = new Attachment(this, options, {
       detach: () => this.#detach(attachment),
       flowChanged: () => this.#updateFlow(),

@@ -1,5 +1,5 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
-import { existsSync, mkdirSync, readSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
@@ -114,7 +114,7 @@ export class LocalProvider implements SandboxProvider {
 
   hasProgram(program: string): Promise<boolean> {
     const path = this.#programs.get(program);
-    if (path !== undefined) return Promise.resolve(existsSync(path));
+    if (path !== undefined) return Promise.resolve(findProgram(path, undefined) !== null);
     return Promise.resolve(findProgram(program, this.#path) !== null);
   }
 
