@@ -28,6 +28,7 @@ import {
   MAX_UNAUTHENTICATED_CONNECTIONS,
   MAX_UNAUTHENTICATED_PER_ADDRESS,
 } from "./limits.js";
+import { LogThrottle } from "./log-throttle.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
 import { RecentCreates } from "./recent-creates.js";
@@ -117,7 +118,16 @@ export async function startServer(
   };
   /** Open connections per credential. */
   const connectionsOf = new Map<string, number>();
-  let warnedFullAt = -Infinity;
+  /** Each kind of refused connection is logged, but at most once a minute (see LogThrottle). */
+  const refusals = {
+    busy: new LogThrottle(),
+    token: new LogThrottle(),
+    authTimeout: new LogThrottle(),
+    malformed: new LogThrottle(),
+    tooMany: new LogThrottle(),
+  };
+  /** The WebSocket of each upgrade request: tRPC reports a connection's errors by its request. */
+  const socketOf = new WeakMap<IncomingMessage, WebSocket>();
   const keepalive = new Keepalive(
     config.keepaliveIntervalMs,
     // Bytes the kernel took: bytesWritten also counts what still waits in our buffer.
@@ -147,11 +157,10 @@ export async function startServer(
       unauthenticated.size >= MAX_UNAUTHENTICATED_CONNECTIONS ||
       unauthenticatedFrom(address) >= MAX_UNAUTHENTICATED_PER_ADDRESS
     ) {
-      // One line a minute at most: a flood of these must not flood the log too.
-      if (performance.now() - warnedFullAt > 60_000) {
-        warnedFullAt = performance.now();
+      const refused = refusals.busy.note();
+      if (refused !== null) {
         logger.warn(
-          { open: unauthenticated.size, remote: address },
+          { open: unauthenticated.size, remote: address, refused },
           "refusing WebSockets: too many have not sent a token yet",
         );
       }
@@ -159,10 +168,18 @@ export async function startServer(
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
       rememberRawSocket(ws, socket);
+      socketOf.set(req, ws);
       keepalive.watch(ws);
       unauthenticated.set(ws, address);
       const timer = setTimeout(() => {
         if (authenticated.has(ws)) return;
+        const refused = refusals.authTimeout.note();
+        if (refused !== null) {
+          logger.info(
+            { remote: address, refused },
+            "closed a connection that sent no access token in time",
+          );
+        }
         ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
         // Counted until its socket is gone: a client that never answers the close waits no longer.
         setTimeout(() => ws.terminate(), 1000).unref();
@@ -181,9 +198,16 @@ export async function startServer(
     maxBatchSize: MAX_BATCH_SIZE,
     // JSON text frames, except output bytes, which leave raw in binary frames.
     experimental_encoder: createWireEncoder(framePool.allocate),
-    createContext: ({ res, info }): Context => {
+    createContext: ({ req, res, info }): Context => {
       const credential = credentials.identify(info.connectionParams?.token);
       if (!credential) {
+        const refused = refusals.token.note();
+        if (refused !== null) {
+          logger.warn(
+            { remote: req.socket.remoteAddress, refused },
+            "refused a connection without a valid access token",
+          );
+        }
         // One answer for a missing and a wrong token. The close code says it too: tRPC's client
         // ignores the error message and would otherwise retry forever.
         setImmediate(() => res.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized"));
@@ -191,6 +215,13 @@ export async function startServer(
       }
       const open = connectionsOf.get(credential) ?? 0;
       if (open >= config.maxConnectionsPerToken) {
+        const refused = refusals.tooMany.note();
+        if (refused !== null) {
+          logger.warn(
+            { credential, max: config.maxConnectionsPerToken, refused },
+            "refused a connection: its access token holds too many",
+          );
+        }
         setImmediate(() => res.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, "Too many connections"));
         throw new TRPCError({
           code: "TOO_MANY_REQUESTS",
@@ -216,7 +247,24 @@ export async function startServer(
         logger,
       };
     },
-    onError: ({ error, path, type }) => {
+    onError: ({ error, path, type, req }) => {
+      // Connection params that are not JSON or not an object: tRPC closes without a code, which
+      // clients take for a network fault and retry. Unauthorized says what is wrong.
+      const ws = socketOf.get(req);
+      if (error.code === "PARSE_ERROR" && ws && !authenticated.has(ws)) {
+        const refused = refusals.malformed.note();
+        if (refused !== null) {
+          logger.info(
+            { remote: req.socket.remoteAddress, refused },
+            "closed a connection whose connection params were malformed",
+          );
+        }
+        // After tRPC's error answer has left, and before its own close (also an immediate).
+        setImmediate(() =>
+          ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized: malformed connection params"),
+        );
+        return;
+      }
       // A frame ws refused (invalid UTF-8, over maxPayload): the client's fault, and ws closes it.
       const wsCode = (error.cause as { code?: unknown } | undefined)?.code;
       if (typeof wsCode === "string" && wsCode.startsWith("WS_ERR_")) {

@@ -545,16 +545,20 @@ describe("the tRPC WebSocket under malformed input", () => {
       const raw = await RawClient.open(server.wsUrl, { first });
       // Queued behind the bad params: must never run.
       const id = raw.call("mutation", "session.create", { cols: 80, rows: 24 });
-      const { code } = await raw.closed;
+      const { code, reason } = await raw.closed;
       const answers = raw.messages;
       expect(answers.length, first).toBeGreaterThan(0);
       for (const answer of answers) {
         expect(answer.error, first).toBeDefined();
         expect(["PARSE_ERROR", "UNAUTHORIZED"]).toContain(answer.error!.data?.code);
       }
-      // Unreadable params: tRPC closes without a code; a wrong or missing token: we say why.
-      const unauthorized = answers[0]!.error!.data?.code === "UNAUTHORIZED";
-      expect(code, first).toBe(unauthorized ? UNAUTHORIZED_CLOSE_CODE : 1005);
+      // Unreadable params and a wrong or missing token alike: the close code says why (tRPC
+      // alone would close unreadable params without a code, which clients retry as a fault).
+      const unreadable = answers[0]!.error!.data?.code === "PARSE_ERROR";
+      expect(code, first).toBe(UNAUTHORIZED_CLOSE_CODE);
+      expect(reason, first).toBe(
+        unreadable ? "Unauthorized: malformed connection params" : "Unauthorized",
+      );
       expect(raw.received(id).some((m) => m.result)).toBe(false);
       sent += 2;
     }

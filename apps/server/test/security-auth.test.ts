@@ -182,6 +182,34 @@ describe("authentication", () => {
   });
 });
 
+describe("refused connections in the log", () => {
+  it("are logged without the token, once a minute per kind, with how many there were", async () => {
+    const server = await startCapturedServer({ LOG_LEVEL: "info" }, new FakeProvider());
+    const lines = (msg: string) => server.logs.filter((line) => line.msg === msg);
+    const wrong = "wrong-token-0123456789abcdef";
+    for (let i = 0; i < 3; i++) {
+      const raw = await RawClient.open(server.wsUrl, { token: wrong });
+      expect((await raw.closed).code).toBe(UNAUTHORIZED_CLOSE_CODE);
+    }
+    for (let i = 0; i < 2; i++) {
+      const raw = await RawClient.open(server.wsUrl, { first: "not json" });
+      expect(await raw.closed).toEqual({
+        code: UNAUTHORIZED_CLOSE_CODE,
+        reason: "Unauthorized: malformed connection params",
+      });
+    }
+    // Three wrong tokens and two unreadable params: the first of each kind is logged at once.
+    const tokens = lines("refused a connection without a valid access token");
+    expect(tokens).toHaveLength(1);
+    expect(tokens[0]).toMatchObject({ level: 40, remote: "127.0.0.1", refused: 1 });
+    // Unreadable params are a client's bug rather than a guess at a token: info, not warn.
+    const malformed = lines("closed a connection whose connection params were malformed");
+    expect(malformed).toHaveLength(1);
+    expect(malformed[0]).toMatchObject({ level: 30, remote: "127.0.0.1", refused: 1 });
+    expect(JSON.stringify(server.logs)).not.toContain(wrong);
+  });
+});
+
 describe("session ids", () => {
   it("are 24 base64url characters (144 random bits), unique, and evenly spread", () => {
     const ids = Array.from({ length: 1000 }, () => newSessionId());
