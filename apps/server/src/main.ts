@@ -96,24 +96,20 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  if (config.orphans !== "keep") {
-    // Sandboxes a crashed or restarted earlier run left behind: take them back, or kill them.
-    const found =
-      config.orphans === "reattach"
-        ? server.sessions.adoptOrphans()
-        : server.sessions.killOrphans();
-    found.then(
-      (ids) => {
-        if (ids.length > 0)
-          logger.info(
-            { [config.orphans === "reattach" ? "reattached" : "killed"]: ids },
-            "sandboxes left by an earlier run",
-          );
-      },
-      (error: unknown) =>
-        logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),
-    );
-  }
+  // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
+  // leave them to their own timeout; the log says which it found either way.
+  const orphans = {
+    reattach: { find: () => server.sessions.adoptOrphans(), field: "reattached" },
+    kill: { find: () => server.sessions.killOrphans(), field: "killed" },
+    keep: { find: () => server.sessions.findOrphans(), field: "kept" },
+  }[config.orphans];
+  orphans.find().then(
+    (ids) => {
+      if (ids.length > 0) logger.info({ [orphans.field]: ids }, "sandboxes left by an earlier run");
+    },
+    (error: unknown) =>
+      logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),
+  );
 
   const openUrl =
     config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;

@@ -234,6 +234,11 @@ export class SessionManager {
     return orphans.map((orphan) => orphan.sandboxId);
   }
 
+  /** Ids of sandboxes of ours that no live session owns (left by a crash), touching none of them. */
+  async findOrphans(): Promise<string[]> {
+    return (await this.#orphans()).map((orphan) => orphan.sandboxId);
+  }
+
   /**
    * Sandboxes of ours that no session of this manager owns. A session still starting has no
    * sandbox id yet, so it is recognised by the session id the sandbox carries.

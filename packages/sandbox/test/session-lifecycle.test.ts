@@ -287,4 +287,28 @@ describe("review fixes", () => {
     expect(await manager.killOrphans()).toEqual([]);
     expect(killed).toEqual([]);
   });
+
+  it("finds orphans without touching them (findOrphans)", async () => {
+    const provider = new FakeProvider();
+    const killed: string[] = [];
+    Object.assign(provider, {
+      listOrphans: (owned: ReadonlySet<string>) =>
+        Promise.resolve(
+          ["sb-left", ...owned].map((sandboxId) => ({
+            sandboxId,
+            sessionId: `session-of-${sandboxId}`,
+            owner: "o",
+            startedAt: null,
+          })),
+        ),
+      killSandbox: (id: string) => {
+        killed.push(id);
+        return Promise.resolve();
+      },
+    });
+    const { manager } = setup({ detachGraceMs: 1e9 }, provider);
+    expect(await manager.findOrphans()).toEqual(["sb-left"]);
+    expect(killed).toEqual([]);
+    expect(manager.size).toBe(0);
+  });
 });

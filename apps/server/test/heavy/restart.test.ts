@@ -70,4 +70,22 @@ describe("a server restarted after SIGKILL", () => {
     await e2bServer("kill");
     await waitFor(() => emulator.sandboxes.ids().length === 0, 10_000, "the orphan to be killed");
   });
+
+  it("leaves them running and says so (ORPHANS=keep)", async () => {
+    const first = await e2bServer("keep");
+    await sessionWithState(first.wsUrl);
+    first.child.kill("SIGKILL");
+    await first.exited;
+    const [sandboxId] = emulator.sandboxes.ids();
+    const second = await e2bServer("keep");
+    const line = await waitFor(
+      () => second.logLines().find((l) => l.msg === "sandboxes left by an earlier run"),
+      10_000,
+      "the kept orphan to be logged",
+    );
+    expect(line.kept).toEqual([sandboxId]);
+    expect(emulator.sandboxes.ids()).toEqual([sandboxId]);
+    const { client } = connectTo(second.wsUrl);
+    expect(await client.session.list.query()).toEqual([]);
+  });
 });
