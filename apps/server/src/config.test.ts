@@ -1,4 +1,5 @@
 // Configuration from the environment: defaults, every bad value as one clear line, no secret printed.
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { loadConfig, redactedConfig } from "./config.js";
 
@@ -26,9 +27,10 @@ describe("loadConfig", () => {
     });
   });
 
-  it("runs local PTYs on their thread unless LOCAL_PTY_THREAD=false", () => {
-    expect(load({}).local.ptyThread).toBe(true);
+  it("runs local PTYs on their thread when there is a second CPU, unless LOCAL_PTY_THREAD says", () => {
+    expect(load({}).local.ptyThread).toBe(availableParallelism() > 1);
     expect(load({ LOCAL_PTY_THREAD: "false" }).local.ptyThread).toBe(false);
+    expect(load({ LOCAL_PTY_THREAD: "true" }).local.ptyThread).toBe(true);
   });
 
   it("picks E2B when an E2B key is set, unless told otherwise", () => {

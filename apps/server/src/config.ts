@@ -1,6 +1,6 @@
 // Server configuration from environment variables, parsed with zod; one clear line when wrong.
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
-import { DEFAULT_LOG_CAPACITY } from "@porthole/sandbox";
+import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
 import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
 
@@ -79,7 +79,7 @@ const envSchema = z.object({
   LOCAL_SHELL: z.string().min(1).optional(),
   LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),
-  LOCAL_PTY_THREAD: bool.default(true),
+  LOCAL_PTY_THREAD: bool.optional(),
   CLAUDE_PATH: z.string().min(1).optional(),
   ORPHANS: z
     .enum(["kill", "reattach", "keep"], { error: "must be kill, reattach or keep" })
@@ -215,7 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
       passCredentials: e.LOCAL_PASS_CREDENTIALS,
       claudePath: e.CLAUDE_PATH,
       claudeBinary: undefined,
-      ptyThread: e.LOCAL_PTY_THREAD,
+      ptyThread: e.LOCAL_PTY_THREAD ?? ptyThreadByDefault(),
     },
     orphans: e.ORPHANS,
     instance: e.PORTHOLE_INSTANCE,

@@ -43,6 +43,7 @@ export type {
 export {
   LocalProvider,
   LOCAL_KILL_GRACE_MS,
+  ptyThreadByDefault,
   type LocalProviderOptions,
 } from "./providers/local.js";
 export {

@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   LocalProvider,
   PTY_THREAD_MAX_PENDING,
+  ptyThreadByDefault,
   SessionManager,
   type LocalProviderOptions,
 } from "../src/index.js";
@@ -201,6 +202,11 @@ describe("local sessions", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("puts PTYs on a thread of their own by default only with a second CPU for it", () => {
+    expect(ptyThreadByDefault(1)).toBe(false);
+    expect(ptyThreadByDefault(2)).toBe(true);
   });
 
   it("refuses input once the session has ended", async () => {

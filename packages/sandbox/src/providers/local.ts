@@ -1,6 +1,6 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
 import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
-import { constants as osConstants, tmpdir } from "node:os";
+import { availableParallelism, constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
 import pty from "node-pty";
@@ -45,11 +45,21 @@ export interface LocalProviderOptions {
   /** Delete a session's working directory when it closes (default true). */
   removeWorkspaceOnClose?: boolean;
   /**
-   * Run PTYs on the PTY thread (default true). Off, they run on the main thread: a little less
-   * CPU per byte for many slow sessions (one thread hop fewer per read), but every long task on
-   * the event loop stalls a program that writes fast.
+   * Run PTYs on the PTY thread (default: when this process may use more than one CPU, see
+   * `ptyThreadByDefault`). Off, they run on the main thread: a little less CPU per byte for many
+   * slow sessions (one thread hop fewer per read), but every long task on the event loop stalls
+   * a program that writes fast.
    */
   ptyThread?: boolean;
+}
+
+/**
+ * Whether LocalProvider runs PTYs on their own thread unless told: only with a second CPU for
+ * that thread. On one CPU the hand-over between the threads cost ~15% of the throughput and a
+ * quarter of the p95 keystroke echo, and bought nothing (bench/README.md).
+ */
+export function ptyThreadByDefault(cpus: number = availableParallelism()): boolean {
+  return cpus > 1;
 }
 
 /** Directories bubblewrap already shows read-only. */
@@ -87,7 +97,7 @@ export class LocalProvider implements SandboxProvider {
     }
     this.workspaceRoot = options.workspaceRoot ?? join(tmpdir(), "porthole-sessions");
     this.#removeWorkspace = options.removeWorkspaceOnClose ?? true;
-    this.#ptyThread = options.ptyThread ?? true;
+    this.#ptyThread = options.ptyThread ?? ptyThreadByDefault();
     this.#extraPath = options.extraPath ?? [];
     this.#programs = new Map(Object.entries(options.programs ?? {}));
     this.#path = [...this.#extraPath, this.#baseEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(
