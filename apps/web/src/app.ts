@@ -1,5 +1,6 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
 import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
+import { endedKeyAction } from "./ended-input.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
 import { SearchBox } from "./search-box.js";
@@ -12,7 +13,7 @@ import {
 } from "./status-bar.js";
 import { loadTabs, reconcileTabs, saveTabs, type StoredTabs } from "./tab-store.js";
 import { TabBar, type TabItem } from "./tabs.js";
-import { isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
+import { isEnded, isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
 
 /** How often the round trip to the server is measured while connected. */
@@ -81,6 +82,8 @@ export class App {
   #renderQueued = false;
   #fitQueued = false;
   #disposed = false;
+  /** Views typed into after their session ended: the status bar says what Enter does there. */
+  readonly #typedAfterEnd = new WeakSet<TerminalView>();
   readonly #cleanups: (() => void)[] = [];
 
   constructor(options: AppOptions) {
@@ -272,6 +275,7 @@ export class App {
       onChange: () => this.#onViewChange(view),
       onFind: () => this.#searchBox.open(),
       transformInput: (data) => this.#keyBar.consume(data),
+      onEndedInput: (data) => this.#onEndedInput(tab, data),
     });
     if (this.#size) view.setSize(this.#size);
     const tab = { key, view };
@@ -337,6 +341,11 @@ export class App {
   }
 
   #onStatusAction(action: StatusAction): void {
+    if (action === "retry") {
+      this.#options.connection.retryNow();
+      this.#active?.view.focus();
+      return;
+    }
     const tab = this.#active;
     if (!tab) return;
     if (action === "close") {
@@ -352,7 +361,11 @@ export class App {
    * bring it back as a tab of its own.
    */
   async #restart(tab: Tab): Promise<void> {
+    // A second click or Enter while the first restart runs would start a second session.
+    if (!isEnded(tab.view.state)) return;
     const ended = tab.view.sessionId;
+    this.#typedAfterEnd.delete(tab.view);
+    tab.view.restarting();
     tab.view.focus();
     await this.#startSession(tab);
     if (!ended || ended === tab.view.sessionId) return;
@@ -360,6 +373,27 @@ export class App {
       await this.#options.connection.api.session.close.mutate({ sessionId: ended });
     } catch {
       // Already gone: it lingered out, or was closed elsewhere.
+    }
+  }
+
+  /**
+   * Typing in a tab whose session ended: Enter restarts it as the Restart button does (only when
+   * that is offered), other keys bring up the hint rather than vanish without a trace.
+   */
+  #onEndedInput(tab: Tab, data: string): void {
+    if (tab !== this.#active) return;
+    const canRestart = this.#statusModel().actions.includes("restart");
+    switch (endedKeyAction(data, canRestart)) {
+      case "restart":
+        void this.#restart(tab);
+        return;
+      case "hint":
+        if (this.#typedAfterEnd.has(tab.view)) this.#statusBar.nudgeHint();
+        this.#typedAfterEnd.add(tab.view);
+        this.#scheduleRender();
+        return;
+      case "ignore":
+        return;
     }
   }
 
@@ -443,6 +477,7 @@ export class App {
       view: view ? { state: view.state, live: view.live } : null,
       latencyMs: this.#latencyMs,
       now: Date.now(),
+      typedAfterEnd: view ? this.#typedAfterEnd.has(view) : false,
     });
   }
 

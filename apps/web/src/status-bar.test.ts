@@ -1,6 +1,6 @@
 // Unit tests of what the status bar says in each state.
 import { describe, expect, it } from "vitest";
-import { describeStatus, exitText } from "./status-bar.js";
+import { describeStatus, exitText, RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
 
 const open = { kind: "open", since: 0 } as const;
 const running = { state: { kind: "running" }, live: true } as const;
@@ -80,9 +80,70 @@ describe("describeStatus", () => {
     expect(down.text).toBe(
       "The session ended · Server unreachable, retrying: attempt 2, next try in 2 s",
     );
-    expect(down.actions).toEqual(["close"]);
+    expect(down.actions).toEqual(["retry", "close"]);
     const back = describeStatus({ connection: open, view: ended, latencyMs: null, now: 1000 });
     expect(back).toMatchObject({ text: "The session ended", actions: ["restart", "close"] });
+  });
+
+  it("offers Retry now while a reconnect waits out its backoff, and only then", () => {
+    const waiting = { kind: "connecting", attempt: 3, retryAt: 4200 } as const;
+    expect(
+      describeStatus({ connection: waiting, view: running, latencyMs: null, now: 1000 }).actions,
+    ).toEqual(["retry"]);
+    expect(
+      describeStatus({ connection: waiting, view: null, latencyMs: null, now: 1000 }).actions,
+    ).toEqual(["retry"]);
+    const ended = { state: { kind: "exited", code: 0, signal: null }, live: false } as const;
+    expect(
+      describeStatus({ connection: waiting, view: ended, latencyMs: null, now: 1000 }).actions,
+    ).toEqual(["retry", "close"]);
+    // The wait is over (the attempt runs), there was none yet, or the connection is up.
+    for (const connection of [
+      { kind: "connecting", attempt: 3, retryAt: 900 },
+      { kind: "connecting", attempt: 3, retryAt: null },
+      { kind: "connecting", attempt: 0, retryAt: null },
+      open,
+    ] as const) {
+      expect(
+        describeStatus({ connection, view: running, latencyMs: null, now: 1000 }).actions,
+      ).toEqual([]);
+    }
+  });
+
+  it("says what Enter does once keys were typed into an ended tab", () => {
+    const ended = { state: { kind: "exited", code: 0, signal: null }, live: true } as const;
+    expect(
+      describeStatus({ connection: open, view: ended, latencyMs: null, now: 0 }).hint,
+    ).toBeNull();
+    expect(
+      describeStatus({
+        connection: open,
+        view: ended,
+        latencyMs: null,
+        now: 0,
+        typedAfterEnd: true,
+      }).hint,
+    ).toBe(RESTART_HINT);
+    const down = { kind: "connecting", attempt: 2, retryAt: 3000 } as const;
+    expect(
+      describeStatus({
+        connection: down,
+        view: ended,
+        latencyMs: null,
+        now: 0,
+        typedAfterEnd: true,
+      }).hint,
+    ).toBe(RESTART_LATER_HINT);
+    // Not once the tab runs again.
+    expect(
+      describeStatus({
+        connection: open,
+        view: running,
+        latencyMs: null,
+        now: 0,
+        typedAfterEnd: true,
+      }).hint,
+    ).toBeNull();
   });
 
   it("says connecting before the first connection", () => {

@@ -6,7 +6,13 @@ import type { RendererKind, Size, ViewState } from "./terminal-view.js";
 export type Tone = "ok" | "busy" | "warn" | "bad" | "off";
 
 /** Buttons the status bar may offer. */
-export type StatusAction = "restart" | "close";
+export type StatusAction = "retry" | "restart" | "close";
+
+/** What Enter does in an ended tab: written into its terminal, and shown when other keys are typed. */
+export const RESTART_HINT = "Press Enter to start a new session";
+
+/** The hint while Enter cannot restart yet (the server does not answer). */
+export const RESTART_LATER_HINT = "Enter restarts once the server is back";
 
 /** What the status bar shows. */
 export interface StatusModel {
@@ -25,6 +31,8 @@ export interface StatusModel {
   /** Round-trip time, when connected and measured. */
   latency: string | null;
   actions: StatusAction[];
+  /** What typing does now, once keys were typed into an ended tab. */
+  hint: string | null;
 }
 
 /** What the status depends on. */
@@ -33,6 +41,8 @@ export interface StatusInput {
   view: { state: ViewState; live: boolean } | null;
   latencyMs: number | null;
   now: number;
+  /** Keys were typed into the front tab after its session ended. */
+  typedAfterEnd?: boolean;
 }
 
 /** "attempt N, next try in S s", or null before the first retry. */
@@ -69,8 +79,37 @@ export function exitText(code: number | null, signal: string | null): string {
   return `Exited with code ${code ?? "unknown"}`;
 }
 
-/** The status bar's content for the front tab. */
+/** Whether a reconnect attempt is waiting out its backoff (so "Retry now" can start it early). */
+function waitingToRetry(connection: ConnectionStatus, now: number): boolean {
+  return (
+    connection.kind === "connecting" &&
+    connection.attempt > 0 &&
+    connection.retryAt !== null &&
+    connection.retryAt > now
+  );
+}
+
+/**
+ * The status bar's content for the front tab: "Retry now" while a reconnect waits out its
+ * backoff, and once keys were typed into an ended tab, what Enter does there.
+ */
 export function describeStatus(input: StatusInput): StatusModel {
+  const model = describeState(input);
+  const ended = model.state === "exited" || model.state === "error";
+  const hint =
+    ended && input.typedAfterEnd === true
+      ? model.actions.includes("restart")
+        ? RESTART_HINT
+        : RESTART_LATER_HINT
+      : null;
+  const actions: StatusAction[] = waitingToRetry(input.connection, input.now)
+    ? ["retry", ...model.actions]
+    : model.actions;
+  return { ...model, actions, hint };
+}
+
+/** The state, text and session actions, before the connection's action and the hint. */
+function describeState(input: StatusInput): Omit<StatusModel, "hint"> {
   const { connection, view, now } = input;
   const open = connection.kind === "open";
   const latency =
@@ -157,6 +196,13 @@ export function describeStatus(input: StatusInput): StatusModel {
   return { state: "connected", tone: "ok", text: "Connected", latency, actions: [] };
 }
 
+/** The buttons' labels and tooltips. */
+const BUTTONS: Record<StatusAction, { label: string; title: string }> = {
+  retry: { label: "Retry now", title: "Try to reach the server now instead of waiting" },
+  restart: { label: "Restart", title: "Start a new session of the same kind in this tab" },
+  close: { label: "Close tab", title: "Close this tab" },
+};
+
 function setText(element: HTMLElement, text: string): void {
   if (element.textContent !== text) element.textContent = text;
 }
@@ -170,6 +216,7 @@ export class StatusBar {
   readonly #latency: HTMLElement;
   readonly #size: HTMLElement;
   readonly #actions: HTMLElement;
+  readonly #hint: HTMLElement;
   readonly #onAction: (action: StatusAction) => void;
   #lastActions = "";
 
@@ -184,6 +231,9 @@ export class StatusBar {
     this.#text.className = "status-text";
     this.#actions = document.createElement("span");
     this.#actions.className = "status-actions";
+    this.#hint = document.createElement("span");
+    this.#hint.className = "status-hint";
+    this.#hint.hidden = true;
     const spacer = document.createElement("span");
     spacer.className = "status-spacer";
     this.#latency = document.createElement("span");
@@ -191,7 +241,15 @@ export class StatusBar {
     this.#latency.title = "Round trip to the server";
     this.#size = document.createElement("span");
     this.#size.className = "status-size";
-    this.element.append(this.#dot, this.#text, this.#actions, spacer, this.#latency, this.#size);
+    this.element.append(
+      this.#dot,
+      this.#text,
+      this.#actions,
+      this.#hint,
+      spacer,
+      this.#latency,
+      this.#size,
+    );
   }
 
   /**
@@ -220,6 +278,8 @@ export class StatusBar {
     this.#size.title = other
       ? "Another window of this session set the program's size; typing here takes it back"
       : "";
+    setText(this.#hint, model.hint ?? "");
+    this.#hint.hidden = model.hint === null;
     const actions = model.actions.join(",");
     if (actions === this.#lastActions) return;
     this.#lastActions = actions;
@@ -228,14 +288,17 @@ export class StatusBar {
         const button = document.createElement("button");
         button.type = "button";
         button.dataset.action = action;
-        button.textContent = action === "restart" ? "Restart" : "Close tab";
-        button.title =
-          action === "restart"
-            ? "Start a new session of the same kind in this tab"
-            : "Close this tab";
+        button.textContent = BUTTONS[action].label;
+        button.title = BUTTONS[action].title;
         button.addEventListener("click", () => this.#onAction(action));
         return button;
       }),
     );
+  }
+
+  /** Draws the eye to the hint again: another key was typed that does nothing. */
+  nudgeHint(): void {
+    if (this.#hint.hidden || typeof this.#hint.animate !== "function") return;
+    this.#hint.animate([{ opacity: 0.35 }, { opacity: 1 }], { duration: 400, easing: "ease-out" });
   }
 }

@@ -16,6 +16,7 @@ import { Unicode11Addon } from "@xterm/addon-unicode11";
 import { WebLinksAddon } from "@xterm/addon-web-links";
 import { WebglAddon } from "@xterm/addon-webgl";
 import { Terminal, type IDisposable, type ITheme } from "@xterm/xterm";
+import { endedBanner } from "./ended-input.js";
 import { describeError } from "./errors.js";
 import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
@@ -48,6 +49,11 @@ export function isLive(state: ViewState): boolean {
   return state.kind === "running" || state.kind === "starting" || state.kind === "attaching";
 }
 
+/** Whether the session behind a view is over (it exited, or failed or went away). */
+export function isEnded(state: ViewState): boolean {
+  return state.kind === "exited" || state.kind === "error";
+}
+
 export type RendererKind = "webgl" | "dom" | "none";
 
 /** A terminal size. */
@@ -73,6 +79,11 @@ export interface TerminalViewOptions {
   onFind: () => void;
   /** Turns typed keys into what is sent (the key bar's sticky modifiers). */
   transformInput?: (data: string) => string;
+  /**
+   * What the terminal sends once the session is over (typing, and any late answers to queries):
+   * nothing receives it, so the app decides what it means (see endedKeyAction).
+   */
+  onEndedInput?: (data: string) => void;
 }
 
 const THEME: ITheme = {
@@ -385,7 +396,19 @@ export class TerminalView {
   /** Shows a failure that happened before any session existed (e.g. session.create refused). */
   fail(code: ErrorCode | null, message: string): void {
     this.#stopSession();
-    this.#state = { kind: "error", code, message };
+    const state: ViewState = { kind: "error", code, message };
+    this.#state = state;
+    this.#writeBanner(state);
+    this.#options.onChange();
+  }
+
+  /**
+   * A new session is being made for this ended tab: the old one is no longer followed (a late
+   * error from it must not end the tab again), and another Enter or click cannot start a second.
+   */
+  restarting(): void {
+    this.#stopSession();
+    this.#state = { kind: "creating" };
     this.#options.onChange();
   }
 
@@ -398,7 +421,10 @@ export class TerminalView {
 
   /** Sends keys as typed (key bar); modifiers were applied by the caller. */
   sendKeys(data: string): void {
-    if (!this.#acceptsInput()) return;
+    if (!this.#acceptsInput()) {
+      this.#afterEnd(data);
+      return;
+    }
     this.terminal.scrollToBottom();
     this.#reassertSize();
     this.#queue?.input(data);
@@ -502,8 +528,21 @@ export class TerminalView {
     // No more output comes: a hold waiting for some ends after what was written.
     if (this.#held) this.guard.write(this.terminal, "", true, () => this.#releaseSize());
     this.#queue?.close();
+    const first = !isEnded(this.#state);
     this.#state = state;
+    if (first) this.#writeBanner(state);
     this.#options.onChange();
+  }
+
+  /** Says in the terminal, after the session's last output, how it ended and what Enter does. */
+  #writeBanner(state: ViewState): void {
+    // Once that output is parsed, the cursor shows whether the banner needs a line of its own.
+    this.guard.write(this.terminal, "", true, () => {
+      // A restart since then already cleared the screen for the new session.
+      if (this.#state !== state) return;
+      const atLineStart = this.terminal.buffer.active.cursorX === 0;
+      this.guard.write(this.terminal, endedBanner(state, atLineStart), true);
+    });
   }
 
   #write(data: string | Uint8Array, replay: boolean, offset: number): void {
@@ -551,7 +590,10 @@ export class TerminalView {
 
   #onData(data: string): void {
     if (this.guard.shouldDrop()) return;
-    if (!this.#acceptsInput()) return;
+    if (!this.#acceptsInput()) {
+      this.#afterEnd(data);
+      return;
+    }
     // The terminal answering a query in the output, not the person: no key or paste is being
     // handled, and the data is nothing but reports (an IME's text also arrives from a timer).
     const answer = !this.guard.userInput() && isTerminalReport(data);
@@ -568,9 +610,14 @@ export class TerminalView {
     this.#queue?.input(transform ? transform(data) : data);
   }
 
-  /** Input typed before the session runs waits for it; after the end it goes nowhere. */
+  /** Input typed before the session runs waits for it; after the end it goes to #afterEnd. */
   #acceptsInput(): boolean {
     return isLive(this.#state);
+  }
+
+  /** Input after the end reaches no program; before a session exists it is dropped as ever. */
+  #afterEnd(data: string): void {
+    if (isEnded(this.#state)) this.#options.onEndedInput?.(data);
   }
 
   #onKey(event: KeyboardEvent): boolean {

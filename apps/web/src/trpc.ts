@@ -7,6 +7,7 @@ import {
 } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import { createTRPCClient, createWSClient, wsLink, type TRPCClient } from "@trpc/client";
+import { RetryWait } from "./retry-wait.js";
 import { Store } from "./store.js";
 
 /** The server's API, typed from its router (type-only import: no server code in the bundle). */
@@ -63,6 +64,11 @@ const CLOSE_UNAUTHORIZED: number = UNAUTHORIZED_CLOSE_CODE;
 export interface Connection {
   api: Api;
   status: Store<ConnectionStatus>;
+  /**
+   * Starts the next reconnect attempt now instead of at the end of its backoff wait; false when
+   * no wait is under way (connected, or an attempt is already running).
+   */
+  retryNow(): boolean;
   /** Closes the socket and stops reconnecting. */
   close(): Promise<void>;
 }
@@ -90,11 +96,16 @@ export function connect(options: ConnectOptions): Connection {
   let retryAt: number | null = null;
   let refused = false;
   let closing = false;
+  // tRPC sleeps out a retry delay where nothing can end it early, so it is told there is none
+  // (retryDelayMs returns 0) and the backoff is waited out here, before the socket's URL is given.
+  const backoff = new RetryWait();
+  let nextDelay = 0;
 
   const BaseWebSocket = options.WebSocketImpl ?? WebSocket;
   const refuse = (kind: "unauthorized" | "too-many-connections" = "unauthorized") => {
     if (refused) return;
     refused = true;
+    backoff.cancel();
     status.set({ kind });
     void client.close();
   };
@@ -114,7 +125,13 @@ export function connect(options: ConnectOptions): Connection {
   }
 
   const client = createWSClient({
-    url: options.url,
+    url: async () => {
+      const delay = nextDelay;
+      nextDelay = 0;
+      // Rejects once closed: the attempt fails without a socket, and tRPC stops retrying.
+      await backoff.wait(delay);
+      return options.url;
+    },
     WebSocket: WatchedWebSocket,
     connectionParams: () => ({ token: options.token }),
     // Output arrives as raw bytes in binary frames; everything else is JSON.
@@ -124,7 +141,8 @@ export function connect(options: ConnectOptions): Connection {
       attempt = attemptIndex + 1;
       retryAt = now() + delay;
       if (!refused && !closing) status.set({ kind: "connecting", attempt, retryAt });
-      return delay;
+      nextDelay = delay;
+      return 0;
     },
     keepAlive: {
       enabled: true,
@@ -154,8 +172,15 @@ export function connect(options: ConnectOptions): Connection {
   return {
     api,
     status,
+    retryNow: () => {
+      if (!backoff.skip()) return false;
+      retryAt = null;
+      if (!refused && !closing) status.set({ kind: "connecting", attempt, retryAt });
+      return true;
+    },
     close: async () => {
       closing = true;
+      backoff.cancel();
       await client.close();
       if (!refused) status.set({ kind: "closed" });
     },

@@ -1,6 +1,7 @@
 // Browser tests over a proxy that cuts the network: exact resume after a drop, and no junk input from replays.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { RESTART_HINT, RESTART_LATER_HINT } from "../src/status-bar.js";
 import {
   openApp,
   run,
@@ -100,6 +101,55 @@ describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
   const PROBE =
     `printf '\\033]11;?\\033\\\\\\033[c\\033[6n'; IFS= read -rs -t 5 -d R live; echo live-answered; ` +
     `IFS= read -rs -d Z junk; printf 'got:[%q]\\n' "$junk"`;
+
+  it("reconnects at once on Retry now; Enter restarts an ended tab only once the server answers", async () => {
+    const page = await openApp(browser.context, proxy.url, token());
+    const first = await page.evaluate(() => window.__porthole?.activeSessionId());
+    await run(page, "exit");
+    await waitForStatus(page, "exited");
+    proxy.refuse = true;
+    proxy.drop();
+    await page.waitForFunction(() => window.__porthole?.connection() === "connecting");
+
+    // Enter cannot restart while the server is unreachable: it says so instead.
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(
+      (hint) => window.__porthole?.status().hint === hint,
+      RESTART_LATER_HINT,
+    );
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(first);
+
+    // Attempt 4 waits 3.2 to 4.8 s; Retry now must not wait for it.
+    await page.waitForFunction(
+      () => /next try in [4-9] s/.test(window.__porthole?.status().text ?? ""),
+      undefined,
+      { timeout: 20_000, polling: 50 },
+    );
+    expect(await page.evaluate(() => window.__porthole?.status().actions)).toEqual([
+      "retry",
+      "close",
+    ]);
+    await screenshot(page, "05-retry-now");
+    proxy.refuse = false;
+    const connectionsBefore = proxy.connections;
+    await page.click('.status-bar button[data-action="retry"]');
+    await page.waitForFunction(() => window.__porthole?.connection() === "open", undefined, {
+      timeout: 2_500,
+    });
+    expect(proxy.connections).toBeGreaterThan(connectionsBefore);
+    await page.waitForFunction((hint) => window.__porthole?.status().hint === hint, RESTART_HINT);
+    expect(await page.evaluate(() => window.__porthole?.status().actions)).toEqual([
+      "restart",
+      "close",
+    ]);
+
+    // The button gave the keyboard back to the terminal: Enter now starts a new session.
+    await page.keyboard.press("Enter");
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).not.toBe(first);
+    await page.close();
+  });
 
   it("sends no junk input after a reload: replayed terminal queries are not answered", async () => {
     const page = await openApp(browser.context, proxy.url, token());

@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { FLOOD_FRAME_MS } from "@porthole/protocol";
+import { RESTART_HINT } from "../src/status-bar.js";
 import { CLOSE_CONFIRM_MS } from "../src/tabs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -466,6 +467,47 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.reload();
     await waitForStatus(page, "connected");
     expect(await page.evaluate(() => window.__porthole?.sessionIds())).toEqual([second]);
+    await page.close();
+  });
+
+  it("says in the terminal that Enter starts a new session after an exit, and does so on Enter", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    const first = await page.evaluate(() => window.__porthole?.activeSessionId());
+    // Focus reporting stays on after the shell: focusing the terminal then sends ESC [ I.
+    await page.keyboard.type("printf '\\033[?1004h'; exit\r");
+    await waitForStatus(page, "exited");
+    await waitForLastLine(page, `Exited with code 0 · ${RESTART_HINT}`);
+    expect(await page.evaluate(() => window.__porthole?.status().hint)).toBeNull();
+    await screenshot(page, "exited-hint");
+
+    // The terminal's focus report is no keystroke: no restart, no hint.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.focus(".xterm-helper-textarea");
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => window.__porthole?.status())).toMatchObject({
+      state: "exited",
+      hint: null,
+    });
+
+    // Another key does not vanish: the status bar says what Enter does.
+    await page.keyboard.type("x");
+    await page.waitForFunction((hint) => window.__porthole?.status().hint === hint, RESTART_HINT);
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(first);
+    expect(await page.evaluate(() => window.__porthole?.status().state)).toBe("exited");
+
+    await page.keyboard.press("Enter");
+    await waitForStatus(page, "connected");
+    await waitForPrompt(page);
+    const second = await page.evaluate(() => window.__porthole?.activeSessionId());
+    expect(second).not.toBe(first);
+    expect(await page.evaluate(() => window.__porthole?.sessionIds())).toEqual([second]);
+    expect(await page.evaluate(() => window.__porthole?.status().hint)).toBeNull();
+    expect(
+      (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
+    ).toEqual([PROMPT.trimEnd()]);
+    await expect.poll(() => server.server.sessions.get(first!)).toBeUndefined();
+    await run(page, "echo restarted-$((6*7))");
+    await waitForScreen(page, /^restarted-42$/m);
     await page.close();
   });
 
