@@ -6,6 +6,7 @@ import { KeyBar } from "./key-bar.js";
 import { SearchBox } from "./search-box.js";
 import {
   describeStatus,
+  SKIP_NOTICE_MS,
   StatusBar,
   type StatusAction,
   type StatusModel,
@@ -118,9 +119,11 @@ export class App {
     const unsubscribe = options.connection.status.subscribe((status) => this.#onConnection(status));
     this.#cleanups.push(unsubscribe);
 
-    // Countdown while reconnecting, latency while connected.
+    // Countdown while reconnecting; a skip notice goes once its time is up.
     const ticker = setInterval(() => {
-      if (this.#connection.kind === "connecting") this.#scheduleRender();
+      const skip = this.#active?.view.lastSkip ?? null;
+      const skipEnding = skip !== null && Date.now() - skip.at < SKIP_NOTICE_MS + 1000;
+      if (this.#connection.kind === "connecting" || skipEnding) this.#scheduleRender();
     }, 500);
     const prober = setInterval(() => void this.#probeLatency(), LATENCY_PROBE_MS);
     this.#cleanups.push(() => {
@@ -478,6 +481,7 @@ export class App {
       latencyMs: this.#latencyMs,
       now: Date.now(),
       typedAfterEnd: view ? this.#typedAfterEnd.has(view) : false,
+      skip: view?.lastSkip ?? null,
     });
   }
 

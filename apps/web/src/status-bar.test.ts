@@ -1,6 +1,13 @@
 // Unit tests of what the status bar says in each state.
 import { describe, expect, it } from "vitest";
-import { describeStatus, exitText, RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
+import {
+  describeStatus,
+  exitText,
+  formatBytes,
+  RESTART_HINT,
+  RESTART_LATER_HINT,
+  SKIP_NOTICE_MS,
+} from "./status-bar.js";
 
 const open = { kind: "open", since: 0 } as const;
 const running = { state: { kind: "running" }, live: true } as const;
@@ -146,6 +153,30 @@ describe("describeStatus", () => {
     ).toBeNull();
   });
 
+  it("says for SKIP_NOTICE_MS that output was skipped to catch up, then plain connected", () => {
+    const skip = { bytes: 12_345_678, at: 1000 };
+    const at = (now: number) =>
+      describeStatus({ connection: open, view: running, latencyMs: 3, now, skip });
+    expect(at(1000)).toMatchObject({
+      state: "connected",
+      tone: "warn",
+      text: "Connected · caught up: 12.3 MB of output skipped, screen redrawn",
+      latency: "3 ms",
+    });
+    expect(at(1000 + SKIP_NOTICE_MS - 1).tone).toBe("warn");
+    expect(at(1000 + SKIP_NOTICE_MS)).toMatchObject({ tone: "ok", text: "Connected" });
+    // While the session is not connected, its state says more than an old skip.
+    const reconnecting = describeStatus({
+      connection: { kind: "connecting", attempt: 1, retryAt: null },
+      view: running,
+      latencyMs: null,
+      now: 1000,
+      skip,
+    });
+    expect(reconnecting.state).toBe("reconnecting");
+    expect(reconnecting.text).not.toContain("skipped");
+  });
+
   it("says connecting before the first connection", () => {
     expect(
       describeStatus({
@@ -155,6 +186,16 @@ describe("describeStatus", () => {
         now: 0,
       }).state,
     ).toBe("connecting");
+  });
+});
+
+describe("formatBytes", () => {
+  it("rounds to what a person reads at a glance", () => {
+    expect(formatBytes(999)).toBe("999 bytes");
+    expect(formatBytes(1000)).toBe("1 KB");
+    expect(formatBytes(640_400)).toBe("640 KB");
+    expect(formatBytes(1_000_000)).toBe("1.0 MB");
+    expect(formatBytes(194_000_000)).toBe("194.0 MB");
   });
 });
 

@@ -35,6 +35,22 @@ export interface StatusModel {
   hint: string | null;
 }
 
+/** Output the server skipped to catch a terminal up (it sent the screen instead), and when. */
+export interface SkipNotice {
+  bytes: number;
+  at: number;
+}
+
+/** How long the status bar says that output was skipped. */
+export const SKIP_NOTICE_MS = 8000;
+
+/** "12.3 MB", "640 KB", "900 bytes": how much output went by unseen. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${Math.round(bytes / 1e3)} KB`;
+  return `${bytes} bytes`;
+}
+
 /** What the status depends on. */
 export interface StatusInput {
   connection: ConnectionStatus;
@@ -43,6 +59,8 @@ export interface StatusInput {
   now: number;
   /** Keys were typed into the front tab after its session ended. */
   typedAfterEnd?: boolean;
+  /** The front tab's last skip ahead, said for SKIP_NOTICE_MS. */
+  skip?: SkipNotice | null;
 }
 
 /** "attempt N, next try in S s", or null before the first retry. */
@@ -89,6 +107,11 @@ function waitingToRetry(connection: ConnectionStatus, now: number): boolean {
   );
 }
 
+/** Whether the status bar still says that output was skipped. */
+export function skipShown(skip: SkipNotice | null | undefined, now: number): boolean {
+  return skip != null && now - skip.at < SKIP_NOTICE_MS;
+}
+
 /**
  * The status bar's content for the front tab: "Retry now" while a reconnect waits out its
  * backoff, and once keys were typed into an ended tab, what Enter does there.
@@ -105,6 +128,11 @@ export function describeStatus(input: StatusInput): StatusModel {
   const actions: StatusAction[] = waitingToRetry(input.connection, input.now)
     ? ["retry", ...model.actions]
     : model.actions;
+  if (model.state === "connected" && skipShown(input.skip, input.now)) {
+    const bytes = formatBytes(input.skip!.bytes);
+    const text = `Connected · caught up: ${bytes} of output skipped, screen redrawn`;
+    return { ...model, tone: "warn", text, actions, hint };
+  }
   return { ...model, actions, hint };
 }
 

@@ -21,6 +21,7 @@ import { describeError } from "./errors.js";
 import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
+import type { SkipNotice } from "./status-bar.js";
 import { isTerminalReport } from "./terminal-reports.js";
 import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
@@ -172,6 +173,8 @@ export class TerminalView {
   skippedBytes = 0;
   /** Snapshots received since attaching (for diagnostics). */
   snapshots = 0;
+  /** The last time the server skipped output to catch this terminal up, and how much. */
+  lastSkip: SkipNotice | null = null;
   /** Times xterm.js redrew this terminal (for diagnostics: the frame pacer's effect). */
   renders = 0;
 
@@ -505,6 +508,11 @@ export class TerminalView {
       case "snapshot":
         this.snapshots++;
         this.skippedBytes += event.skipped;
+        if (event.skipped > 0) {
+          // The user is told (status bar): the screen is current, but output went by unseen.
+          this.lastSkip = { bytes: event.skipped, at: Date.now() };
+          this.#options.onChange();
+        }
         this.#flow?.skipTo(event.offset);
         // ESC c (full reset) inside the write stream, so earlier writes still land before it.
         this.#write(`\x1bc${event.data}`, true, event.offset);

@@ -236,6 +236,9 @@ describe.skipIf(skipBrowserTests)("a session whose early output the server no lo
     await waitForPrompt(page);
     expect(await page.evaluate(() => window.__porthole?.snapshots())).toBe(1);
     expect(await page.evaluate(() => window.__porthole?.screenLines() ?? [])).toEqual(before);
+    // A fresh page skipped nothing it had seen: no notice.
+    const statusText = () => page.locator(".status-text").textContent();
+    expect(await statusText()).not.toContain("skipped");
 
     // Offline while the shell writes about five times what the server keeps.
     const outputBytes = () => server.server.sessions.list()[0]?.info().outputBytes ?? 0;
@@ -250,6 +253,8 @@ describe.skipIf(skipBrowserTests)("a session whose early output the server no lo
     await waitForScreen(page, /^second-marker$/m);
     await waitForPrompt(page);
     expect(await page.evaluate(() => window.__porthole?.snapshots())).toBe(2);
+    // The user is told that output went by unseen, and how much.
+    expect(await statusText()).toMatch(/^Connected · caught up: [\d.]+ (KB|MB) of output skipped/);
     const lines = await page.evaluate(() => window.__porthole?.screenLines() ?? []);
     const rows = lines.length;
     // The screen shows the end of the output, in order, as a session that never dropped would.
