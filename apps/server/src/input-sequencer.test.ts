@@ -1,7 +1,7 @@
 // Input order: calls applied in seq order, exactly once, whatever order they arrive in.
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { InputSequencer } from "./input-sequencer.js";
-import { MAX_HELD_INPUTS } from "./limits.js";
+import { MAX_HELD_INPUT_BYTES_PER_SESSION, MAX_HELD_INPUTS } from "./limits.js";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -11,11 +11,17 @@ afterEach(() => {
 function setup(gapMs = 1000) {
   const applied: string[] = [];
   const sequencer = new InputSequencer(gapMs);
-  const send = (seq: number, data: string, client = "c") =>
-    sequencer.submit("s", client, seq, () => {
-      applied.push(data);
-      return Promise.resolve();
-    });
+  const send = (seq: number, data: string, client = "c", bytes = 0) =>
+    sequencer.submit(
+      "s",
+      client,
+      seq,
+      () => {
+        applied.push(data);
+        return Promise.resolve();
+      },
+      bytes,
+    );
   return { sequencer, applied, send };
 }
 
@@ -86,6 +92,26 @@ describe("InputSequencer", () => {
     await expect(send(MAX_HELD_INPUTS + 1, "x")).rejects.toMatchObject({ code: "LIMIT" });
     await send(0, "go");
     await Promise.all(held);
+  });
+
+  it("holds at most MAX_HELD_INPUT_BYTES_PER_SESSION bytes out of order over all clients", async () => {
+    const { sequencer, send, applied } = setup();
+    const quarter = MAX_HELD_INPUT_BYTES_PER_SESSION / 4;
+    // Four clients each hold a quarter, waiting for their seq 0: the session's bound, exactly.
+    const held = ["a", "b", "c", "d"].map((client) => send(1, client, client, quarter));
+    expect(sequencer.heldBytes("s")).toBe(MAX_HELD_INPUT_BYTES_PER_SESSION);
+    // One byte more is refused, from a fifth client as from one that holds already.
+    await expect(send(1, "e", "e", 1)).rejects.toMatchObject({ code: "LIMIT" });
+    await expect(send(2, "a2", "a", 1)).rejects.toMatchObject({ code: "LIMIT" });
+    // Calls in order never wait, so they pass; a refused seq was not taken and may come again.
+    await send(0, "a0", "a", quarter);
+    await held[0];
+    expect(sequencer.heldBytes("s")).toBe(MAX_HELD_INPUT_BYTES_PER_SESSION - quarter);
+    await send(2, "a2", "a", 1);
+    expect(applied).toEqual(["a0", "a", "a2"]);
+    sequencer.forget("s");
+    await Promise.allSettled(held);
+    expect(sequencer.heldBytes("s")).toBe(0);
   });
 
   it("fails held calls when the session is forgotten", async () => {

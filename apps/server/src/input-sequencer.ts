@@ -3,18 +3,28 @@ import type { SequencedResult } from "@porthole/protocol";
 import { SandboxError } from "@porthole/sandbox";
 import {
   INPUT_GAP_TIMEOUT_MS,
+  MAX_HELD_INPUT_BYTES_PER_SESSION,
   MAX_HELD_INPUTS,
   MAX_SEQUENCED_CLIENTS_PER_SESSION,
 } from "./limits.js";
 
 interface Held {
   apply: () => Promise<void>;
+  /** Bytes of input the call carries (held in memory until it runs). */
+  bytes: number;
   resolve: (result: SequencedResult) => void;
   reject: (error: unknown) => void;
 }
 
+/** A session's clients, and the input bytes all of them hold, which one bound covers. */
+interface SessionStreams {
+  clients: Map<string, ClientStream>;
+  heldBytes: number;
+}
+
 /** One client's position: the next seq to apply and what arrived early. */
 interface ClientStream {
+  session: SessionStreams;
   next: number;
   held: Map<number, Held>;
   gapTimer: NodeJS.Timeout | null;
@@ -35,19 +45,24 @@ function inOrder(stream: ClientStream, apply: () => Promise<void>): Promise<void
  * INPUT_GAP_TIMEOUT_MS is skipped, and the calls after it report how many seqs were lost.
  */
 export class InputSequencer {
-  readonly #sessions = new Map<string, Map<string, ClientStream>>();
+  readonly #sessions = new Map<string, SessionStreams>();
   readonly #gapTimeoutMs: number;
 
   constructor(gapTimeoutMs = INPUT_GAP_TIMEOUT_MS) {
     this.#gapTimeoutMs = gapTimeoutMs;
   }
 
-  /** Runs `apply` when its turn comes; resolves once it ran (or was a duplicate). */
+  /**
+   * Runs `apply` when its turn comes; resolves once it ran (or was a duplicate). `bytes` is the
+   * input it carries: a call that must wait is refused (LIMIT, its seq not taken) when the
+   * session's held calls would pass MAX_HELD_INPUT_BYTES_PER_SESSION.
+   */
   submit(
     sessionId: string,
     clientId: string,
     seq: number,
     apply: () => Promise<void>,
+    bytes = 0,
   ): Promise<SequencedResult> {
     const stream = this.#stream(sessionId, clientId);
     if (seq < stream.next || stream.held.has(seq))
@@ -66,18 +81,28 @@ export class InputSequencer {
         ),
       );
     }
+    if (stream.session.heldBytes + bytes > MAX_HELD_INPUT_BYTES_PER_SESSION) {
+      return Promise.reject(
+        new SandboxError(
+          "LIMIT",
+          `Too much input arrived out of order (more than ${MAX_HELD_INPUT_BYTES_PER_SESSION} bytes waiting in this session)`,
+        ),
+      );
+    }
     return new Promise<SequencedResult>((resolve, reject) => {
-      stream.held.set(seq, { apply, resolve, reject });
+      stream.held.set(seq, { apply, bytes, resolve, reject });
+      stream.session.heldBytes += bytes;
       stream.gapTimer ??= setTimeout(() => this.#skipGap(stream), this.#gapTimeoutMs);
     });
   }
 
   /** Forgets a session (it ended); held calls fail with SESSION_ENDED. */
   forget(sessionId: string): void {
-    const clients = this.#sessions.get(sessionId);
-    if (!clients) return;
+    const session = this.#sessions.get(sessionId);
+    if (!session) return;
     this.#sessions.delete(sessionId);
-    for (const stream of clients.values()) {
+    session.heldBytes = 0;
+    for (const stream of session.clients.values()) {
       if (stream.gapTimer) clearTimeout(stream.gapTimer);
       for (const held of stream.held.values())
         held.reject(new SandboxError("SESSION_ENDED", "The session has ended"));
@@ -86,20 +111,26 @@ export class InputSequencer {
 
   /** Whether `clientId` has calls waiting for an earlier seq in `sessionId`. */
   holds(sessionId: string, clientId: string): boolean {
-    return (this.#sessions.get(sessionId)?.get(clientId)?.held.size ?? 0) > 0;
+    return (this.#sessions.get(sessionId)?.clients.get(clientId)?.held.size ?? 0) > 0;
   }
 
   /** Clients tracked for a session (for tests and limits). */
   clients(sessionId: string): number {
-    return this.#sessions.get(sessionId)?.size ?? 0;
+    return this.#sessions.get(sessionId)?.clients.size ?? 0;
+  }
+
+  /** Input bytes a session's calls hold while they wait for earlier ones (for tests and limits). */
+  heldBytes(sessionId: string): number {
+    return this.#sessions.get(sessionId)?.heldBytes ?? 0;
   }
 
   #stream(sessionId: string, clientId: string): ClientStream {
-    let clients = this.#sessions.get(sessionId);
-    if (!clients) {
-      clients = new Map();
-      this.#sessions.set(sessionId, clients);
+    let session = this.#sessions.get(sessionId);
+    if (!session) {
+      session = { clients: new Map(), heldBytes: 0 };
+      this.#sessions.set(sessionId, session);
     }
+    const clients = session.clients;
     let stream = clients.get(clientId);
     if (!stream) {
       if (clients.size >= MAX_SEQUENCED_CLIENTS_PER_SESSION) {
@@ -112,7 +143,7 @@ export class InputSequencer {
         }
       }
       // Every client id counts from 0 (a page picks a new id on each load).
-      stream = { next: 0, held: new Map(), gapTimer: null, tail: Promise.resolve() };
+      stream = { session, next: 0, held: new Map(), gapTimer: null, tail: Promise.resolve() };
       clients.set(clientId, stream);
     } else {
       // Refresh recency so active clients are not the ones forgotten.
@@ -127,6 +158,7 @@ export class InputSequencer {
     let first = true;
     for (let held = stream.held.get(stream.next); held; held = stream.held.get(stream.next)) {
       stream.held.delete(stream.next);
+      stream.session.heldBytes -= held.bytes;
       stream.next++;
       const gap = first ? skipped : 0;
       first = false;

@@ -49,6 +49,12 @@ export const FRAME_POOL_MAX_FREE = 16;
 /** Out-of-order input held per client while an earlier seq is missing. */
 export const MAX_HELD_INPUTS = 256;
 
+/**
+ * Input bytes held per session, over all its clients, while earlier seqs are missing: without it
+ * each of MAX_SEQUENCED_CLIENTS_PER_SESSION clients could hold MAX_HELD_INPUTS calls of 64 KiB.
+ */
+export const MAX_HELD_INPUT_BYTES_PER_SESSION = 4 * 1024 * 1024;
+
 /** How long held input waits for a missing seq before the gap is skipped and reported. */
 export const INPUT_GAP_TIMEOUT_MS = 2000;
 

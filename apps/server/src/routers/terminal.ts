@@ -40,12 +40,20 @@ export const terminalRouter = router({
           "The program is not reading its input: wait before sending more",
         );
       }
-      return ctx.sequencer.submit(session.id, input.clientId, input.seq, async () => {
-        if (!input.answer) ctx.typists.typed(session.id, input.clientId);
-        else if (!ctx.typists.mayAnswer(session.id, input.clientId, (id) => session.hasClient(id)))
-          return;
-        await session.write(input.data);
-      });
+      return ctx.sequencer.submit(
+        session.id,
+        input.clientId,
+        input.seq,
+        async () => {
+          if (!input.answer) ctx.typists.typed(session.id, input.clientId);
+          else if (
+            !ctx.typists.mayAnswer(session.id, input.clientId, (id) => session.hasClient(id))
+          )
+            return;
+          await session.write(input.data);
+        },
+        Buffer.byteLength(input.data),
+      );
     }),
 
   /** A new terminal size, in the same `seq` stream as input so they stay in order. */
