@@ -3,7 +3,7 @@ import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
 import { availableParallelism, constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
-import pty from "node-pty";
+import type * as NodePty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
 import type { PtyHandlers, SandboxProvider, SandboxPty, StartRequest } from "../provider.js";
 import { bubblewrapArgs, SANDBOX_WORKSPACE } from "./bubblewrap.js";
@@ -198,36 +198,50 @@ function spawnOnThread(
   options: SpawnOptions,
   handlers: ThreadPtyHandlers,
 ): Promise<ThreadPty> {
-  thread ??= new PtyThread();
+  try {
+    thread ??= new PtyThread();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
   return thread.spawn(file, args, options, handlers);
 }
 
+/** node-pty, loaded with the first PTY on this thread. */
+let nodePty: Promise<typeof NodePty> | null = null;
+
+/**
+ * Loads node-pty on first use rather than with this module: a process that only uses E2B never
+ * needs its native module, which must be compiled at install (no Linux prebuilds).
+ */
+function loadNodePty(): Promise<typeof NodePty> {
+  nodePty ??= import("node-pty").then(
+    (module: typeof NodePty & { default?: typeof NodePty }) => module.default ?? module,
+  );
+  return nodePty;
+}
+
 /** The same PTY on this thread (`ptyThread: false`). */
-function spawnHere(
+async function spawnHere(
   file: string,
   args: string[],
   options: SpawnOptions,
   handlers: ThreadPtyHandlers,
 ): Promise<ThreadPty> {
-  let child: pty.IPty;
-  try {
-    child = pty.spawn(file, args, { ...options, encoding: null });
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
+  const pty = await loadNodePty();
+  const child = pty.spawn(file, args, { ...options, encoding: null });
   // With encoding null node-pty hands over Buffers; its typings say string.
   child.onData((data: string | Buffer) =>
     handlers.onData(typeof data === "string" ? Buffer.from(data) : data),
   );
   child.onExit(({ exitCode, signal }) => handlers.onExit(exitCode, signal ?? 0));
   drainBeforeDestroy(child, readSync, (bytes) => handlers.onData(bytes));
-  return Promise.resolve({
+  return {
     pid: child.pid,
     write: (data) => child.write(data),
     resize: (cols, rows) => child.resize(cols, rows),
     pause: () => child.pause(),
     resume: () => child.resume(),
-  });
+  };
 }
 
 /** A shell in a PTY (on the PTY thread or this one), as a SandboxPty. */
