@@ -1,18 +1,53 @@
-import { describe, expect, it } from "vitest";
-import { LogThrottle, REFUSAL_LOG_INTERVAL_MS } from "./log-throttle.js";
+// Refusal logging: the first at once, the rest summed once per interval, a burst never left untold.
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { LogThrottle, REFUSAL_LOG_INTERVAL_MS, REFUSAL_LOG_MAX_SOURCES } from "./log-throttle.js";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe("LogThrottle", () => {
-  it("logs the first event at once, then one line per interval that counts the quiet ones", () => {
-    let now = 1000;
-    const throttle = new LogThrottle(REFUSAL_LOG_INTERVAL_MS, () => now);
-    expect(throttle.note()).toBe(1);
-    now += 1;
-    expect(throttle.note()).toBeNull();
-    now += REFUSAL_LOG_INTERVAL_MS - 2; // one millisecond short of the interval
-    expect(throttle.note()).toBeNull();
-    now += 1; // exactly the interval after the last line
-    expect(throttle.note()).toBe(3);
-    now += REFUSAL_LOG_INTERVAL_MS * 5;
-    expect(throttle.note()).toBe(1);
+  it("logs the first event at once and sums the rest when the interval is up", () => {
+    vi.useFakeTimers();
+    const lines: [number, string[]][] = [];
+    const throttle = new LogThrottle(
+      (count, sources) => lines.push([count, sources]),
+      REFUSAL_LOG_INTERVAL_MS,
+      () => Date.now(),
+    );
+    throttle.note("10.0.0.1");
+    expect(lines).toEqual([[1, ["10.0.0.1"]]]);
+    throttle.note("10.0.0.2");
+    throttle.note("10.0.0.2");
+    vi.advanceTimersByTime(REFUSAL_LOG_INTERVAL_MS - 1);
+    expect(lines).toHaveLength(1);
+    // Nothing more came, yet the two are told when the interval is up.
+    vi.advanceTimersByTime(1);
+    expect(lines).toEqual([
+      [1, ["10.0.0.1"]],
+      [2, ["10.0.0.2"]],
+    ]);
+    // A later event, after a quiet interval, is logged at once again.
+    vi.advanceTimersByTime(REFUSAL_LOG_INTERVAL_MS);
+    throttle.note("10.0.0.3");
+    expect(lines.at(-1)).toEqual([1, ["10.0.0.3"]]);
+    throttle.stop();
+  });
+
+  it(`counts every event but names at most ${REFUSAL_LOG_MAX_SOURCES} sources a line`, () => {
+    vi.useFakeTimers();
+    const lines: [number, string[]][] = [];
+    const throttle = new LogThrottle(
+      (count, sources) => lines.push([count, sources]),
+      REFUSAL_LOG_INTERVAL_MS,
+      () => Date.now(),
+    );
+    throttle.note("first");
+    for (let i = 0; i < 1000; i++) throttle.note(`10.0.${Math.floor(i / 250)}.${i % 250}`);
+    vi.advanceTimersByTime(REFUSAL_LOG_INTERVAL_MS);
+    const [count, sources] = lines.at(-1)!;
+    expect(count).toBe(1000);
+    expect(sources).toHaveLength(REFUSAL_LOG_MAX_SOURCES);
+    throttle.stop();
   });
 });

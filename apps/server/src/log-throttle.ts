@@ -3,32 +3,66 @@
 /** One kind of refusal is logged at most once per this interval (the first one at once). */
 export const REFUSAL_LOG_INTERVAL_MS = 60_000;
 
+/** Distinct sources (addresses, credentials) one line names at most; it counts every refusal. */
+export const REFUSAL_LOG_MAX_SOURCES = 8;
+
+/** Writes one line standing for `count` refusals from `sources` (at most REFUSAL_LOG_MAX_SOURCES). */
+export type RefusalWriter = (count: number, sources: string[]) => void;
+
 /**
- * Counts events of one kind and says when one may be logged: the first at once, then at most
- * one line per interval, which reports how many happened since the last line.
+ * Logs one kind of event at most once per interval: the first at once, and those that came
+ * meanwhile in one line when the interval is up, so a burst is reported in full even if nothing
+ * follows it.
  */
 export class LogThrottle {
+  readonly #write: RefusalWriter;
   readonly #intervalMs: number;
   readonly #now: () => number;
   #loggedAt = -Infinity;
-  #unlogged = 0;
+  #count = 0;
+  readonly #sources = new Set<string>();
+  #timer: NodeJS.Timeout | null = null;
 
-  constructor(intervalMs = REFUSAL_LOG_INTERVAL_MS, now: () => number = () => performance.now()) {
+  constructor(
+    write: RefusalWriter,
+    intervalMs = REFUSAL_LOG_INTERVAL_MS,
+    now: () => number = () => performance.now(),
+  ) {
+    this.#write = write;
     this.#intervalMs = intervalMs;
     this.#now = now;
   }
 
-  /**
-   * Records one event. Returns null when it must not be logged, or the number of events the line
-   * stands for (this one and those left unlogged before it).
-   */
-  note(): number | null {
-    this.#unlogged++;
-    const now = this.#now();
-    if (now - this.#loggedAt < this.#intervalMs) return null;
-    this.#loggedAt = now;
-    const count = this.#unlogged;
-    this.#unlogged = 0;
-    return count;
+  /** Records one event from `source`; logs it now, or with the others when the interval is up. */
+  note(source: string): void {
+    this.#count++;
+    if (this.#sources.size < REFUSAL_LOG_MAX_SOURCES) this.#sources.add(source);
+    const wait = this.#loggedAt + this.#intervalMs - this.#now();
+    if (wait <= 0) {
+      this.#flush();
+      return;
+    }
+    if (!this.#timer) {
+      this.#timer = setTimeout(() => this.#flush(), wait);
+      // A pending summary never keeps the process alive.
+      this.#timer.unref();
+    }
+  }
+
+  /** Stops the pending summary (at shutdown). */
+  stop(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  #flush(): void {
+    this.stop();
+    if (this.#count === 0) return;
+    this.#loggedAt = this.#now();
+    const count = this.#count;
+    const sources = [...this.#sources];
+    this.#count = 0;
+    this.#sources.clear();
+    this.#write(count, sources);
   }
 }

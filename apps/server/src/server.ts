@@ -28,12 +28,18 @@ import {
   MAX_UNAUTHENTICATED_CONNECTIONS,
   MAX_UNAUTHENTICATED_PER_ADDRESS,
 } from "./limits.js";
-import { LogThrottle } from "./log-throttle.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
 import { RecentCreates } from "./recent-creates.js";
+import { createRefusalLog } from "./refusal-log.js";
 import { rawSocket, rememberRawSocket } from "./socket-drain.js";
 import type { Context } from "./trpc.js";
+
+/** tRPC's messages for connection params it cannot read (not JSON, not an object of strings). */
+const CONNECTION_PARAMS_ERRORS = new Set([
+  "Malformed TRPCConnectionParamsMessage",
+  "Invalid connection params shape",
+]);
 
 /** A running Porthole server. */
 export interface PortholeServer {
@@ -118,16 +124,11 @@ export async function startServer(
   };
   /** Open connections per credential. */
   const connectionsOf = new Map<string, number>();
-  /** Each kind of refused connection is logged, but at most once a minute (see LogThrottle). */
-  const refusals = {
-    busy: new LogThrottle(),
-    token: new LogThrottle(),
-    authTimeout: new LogThrottle(),
-    malformed: new LogThrottle(),
-    tooMany: new LogThrottle(),
-  };
+  const refusals = createRefusalLog(logger, config.maxConnectionsPerToken);
   /** The WebSocket of each upgrade request: tRPC reports a connection's errors by its request. */
   const socketOf = new WeakMap<IncomingMessage, WebSocket>();
+  /** Sockets already refused (a bad token or params): their auth timeout is no news. */
+  const refusedSockets = new WeakSet<WebSocket>();
   const keepalive = new Keepalive(
     config.keepaliveIntervalMs,
     // Bytes the kernel took: bytesWritten also counts what still waits in our buffer.
@@ -148,7 +149,7 @@ export async function startServer(
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== "/trpc") return refuse(404, "Not Found");
     if (!originAllowed(req.headers.origin, req.headers.host, config.frontendOrigins)) {
-      logger.warn({ origin: req.headers.origin }, "refused a WebSocket from a foreign origin");
+      refusals.foreignOrigin(req.headers.origin ?? "");
       return refuse(403, "Forbidden");
     }
     if (shuttingDown) return refuse(503, "Service Unavailable");
@@ -157,13 +158,7 @@ export async function startServer(
       unauthenticated.size >= MAX_UNAUTHENTICATED_CONNECTIONS ||
       unauthenticatedFrom(address) >= MAX_UNAUTHENTICATED_PER_ADDRESS
     ) {
-      const refused = refusals.busy.note();
-      if (refused !== null) {
-        logger.warn(
-          { open: unauthenticated.size, remote: address, refused },
-          "refusing WebSockets: too many have not sent a token yet",
-        );
-      }
+      refusals.tooManyUnauthenticated(address, unauthenticated.size);
       return refuse(503, "Service Unavailable");
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -173,13 +168,7 @@ export async function startServer(
       unauthenticated.set(ws, address);
       const timer = setTimeout(() => {
         if (authenticated.has(ws)) return;
-        const refused = refusals.authTimeout.note();
-        if (refused !== null) {
-          logger.info(
-            { remote: address, refused },
-            "closed a connection that sent no access token in time",
-          );
-        }
+        if (!refusedSockets.has(ws)) refusals.noTokenInTime(address);
         ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized");
         // Counted until its socket is gone: a client that never answers the close waits no longer.
         setTimeout(() => ws.terminate(), 1000).unref();
@@ -201,13 +190,8 @@ export async function startServer(
     createContext: ({ req, res, info }): Context => {
       const credential = credentials.identify(info.connectionParams?.token);
       if (!credential) {
-        const refused = refusals.token.note();
-        if (refused !== null) {
-          logger.warn(
-            { remote: req.socket.remoteAddress, refused },
-            "refused a connection without a valid access token",
-          );
-        }
+        refusedSockets.add(res);
+        refusals.badToken(req.socket.remoteAddress ?? "");
         // One answer for a missing and a wrong token. The close code says it too: tRPC's client
         // ignores the error message and would otherwise retry forever.
         setImmediate(() => res.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized"));
@@ -215,13 +199,7 @@ export async function startServer(
       }
       const open = connectionsOf.get(credential) ?? 0;
       if (open >= config.maxConnectionsPerToken) {
-        const refused = refusals.tooMany.note();
-        if (refused !== null) {
-          logger.warn(
-            { credential, max: config.maxConnectionsPerToken, refused },
-            "refused a connection: its access token holds too many",
-          );
-        }
+        refusals.tooManyForToken(credential, req.socket.remoteAddress ?? "");
         setImmediate(() => res.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, "Too many connections"));
         throw new TRPCError({
           code: "TOO_MANY_REQUESTS",
@@ -251,14 +229,9 @@ export async function startServer(
       // Connection params that are not JSON or not an object: tRPC closes without a code, which
       // clients take for a network fault and retry. Unauthorized says what is wrong.
       const ws = socketOf.get(req);
-      if (error.code === "PARSE_ERROR" && ws && !authenticated.has(ws)) {
-        const refused = refusals.malformed.note();
-        if (refused !== null) {
-          logger.info(
-            { remote: req.socket.remoteAddress, refused },
-            "closed a connection whose connection params were malformed",
-          );
-        }
+      if (ws && !authenticated.has(ws) && CONNECTION_PARAMS_ERRORS.has(error.message)) {
+        refusedSockets.add(ws);
+        refusals.malformedParams(req.socket.remoteAddress ?? "");
         // After tRPC's error answer has left, and before its own close (also an immediate).
         setImmediate(() =>
           ws.close(UNAUTHORIZED_CLOSE_CODE, "Unauthorized: malformed connection params"),
@@ -289,6 +262,7 @@ export async function startServer(
     closing ??= (async () => {
       shuttingDown = true;
       keepalive.stop();
+      refusals.stop();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeoutMs).unref(),
       );

@@ -183,7 +183,7 @@ describe("authentication", () => {
 });
 
 describe("refused connections in the log", () => {
-  it("are logged without the token, once a minute per kind, with how many there were", async () => {
+  it("are logged without the token, the first of each kind at once (LogThrottle sums the rest)", async () => {
     const server = await startCapturedServer({ LOG_LEVEL: "info" }, new FakeProvider());
     const lines = (msg: string) => server.logs.filter((line) => line.msg === msg);
     const wrong = "wrong-token-0123456789abcdef";
@@ -199,13 +199,13 @@ describe("refused connections in the log", () => {
       });
     }
     // Three wrong tokens and two unreadable params: the first of each kind is logged at once.
-    const tokens = lines("refused a connection without a valid access token");
+    const tokens = lines("refused connections without a valid access token");
     expect(tokens).toHaveLength(1);
-    expect(tokens[0]).toMatchObject({ level: 40, remote: "127.0.0.1", refused: 1 });
+    expect(tokens[0]).toMatchObject({ level: 40, remotes: ["127.0.0.1"], refused: 1 });
     // Unreadable params are a client's bug rather than a guess at a token: info, not warn.
-    const malformed = lines("closed a connection whose connection params were malformed");
+    const malformed = lines("closed connections whose connection params were malformed");
     expect(malformed).toHaveLength(1);
-    expect(malformed[0]).toMatchObject({ level: 30, remote: "127.0.0.1", refused: 1 });
+    expect(malformed[0]).toMatchObject({ level: 30, remotes: ["127.0.0.1"], refused: 1 });
     expect(JSON.stringify(server.logs)).not.toContain(wrong);
   });
 });
