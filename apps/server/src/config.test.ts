@@ -1,5 +1,5 @@
 // Configuration from the environment: defaults, every bad value as one clear line, no secret printed.
-import { availableParallelism } from "node:os";
+import { ptyThreadByDefault } from "@porthole/sandbox";
 import { describe, expect, it } from "vitest";
 import { loadConfig, redactedConfig } from "./config.js";
 
@@ -28,7 +28,7 @@ describe("loadConfig", () => {
   });
 
   it("runs local PTYs on their thread when there is a second CPU, unless LOCAL_PTY_THREAD says", () => {
-    expect(load({}).local.ptyThread).toBe(availableParallelism() > 1);
+    expect(load({}).local.ptyThread).toBe(ptyThreadByDefault());
     expect(load({ LOCAL_PTY_THREAD: "false" }).local.ptyThread).toBe(false);
     expect(load({ LOCAL_PTY_THREAD: "true" }).local.ptyThread).toBe(true);
   });

@@ -111,6 +111,19 @@ describe("InputSequencer", () => {
     expect(applied).toEqual(["a0", "a", "a2"]);
     sequencer.forget("s");
     await Promise.allSettled(held);
+  });
+
+  it("gives back the bytes of held calls when their gap is skipped", async () => {
+    vi.useFakeTimers();
+    const { sequencer, send, applied } = setup(1000);
+    const held = [send(1, "b", "c", 300), send(2, "c", "c", 200)];
+    expect(sequencer.heldBytes("s")).toBe(500);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await Promise.all(held)).toEqual([
+      { status: "applied", skipped: 1 },
+      { status: "applied", skipped: 0 },
+    ]);
+    expect(applied).toEqual(["b", "c"]);
     expect(sequencer.heldBytes("s")).toBe(0);
   });
 
