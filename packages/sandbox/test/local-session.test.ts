@@ -11,6 +11,7 @@ import {
   SessionManager,
   type LocalProviderOptions,
 } from "../src/index.js";
+import { startFailureMessage } from "../src/providers/local.js";
 import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
 
 const managers: SessionManager[] = [];
@@ -202,6 +203,20 @@ describe("local sessions", () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it("names node-pty, not the shell, when node-pty cannot be loaded", () => {
+    const unbuilt = new Error(
+      "Failed to load native module: pty.node, checked: build/Release, build/Debug, prebuilds/linux-x64",
+    );
+    expect(startFailureMessage("/bin/bash", unbuilt)).toMatch(
+      /^node-pty could not be loaded, so no local shell can start \(Failed to load native module: pty\.node.*pnpm rebuild node-pty/,
+    );
+    const missing = new Error("Cannot find module 'node-pty'");
+    expect(startFailureMessage("/bin/bash", missing)).toMatch(/^node-pty could not be loaded/);
+    expect(startFailureMessage("/bin/zsh", new Error("ENOENT"))).toBe(
+      "Could not start /bin/zsh: ENOENT",
+    );
   });
 
   it("puts PTYs on a thread of their own by default only with a second CPU for it", () => {

@@ -179,14 +179,24 @@ export class LocalProvider implements SandboxProvider {
       (child) => local.started(child),
       (error: unknown) => {
         rmSync(workspace, { recursive: true, force: true });
-        throw new SandboxError(
-          "SANDBOX_FAILED",
-          `Could not start ${file}: ${(error as Error).message}`,
-          { cause: error },
-        );
+        throw new SandboxError("SANDBOX_FAILED", startFailureMessage(file, error), {
+          cause: error,
+        });
       },
     );
   }
+}
+
+/**
+ * What the user is told when a PTY did not start. node-pty that cannot be loaded is named as the
+ * cause (its loader's messages name `pty.node` or `node-pty`), not the shell, which never ran.
+ */
+export function startFailureMessage(file: string, error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/pty\.node|node-pty/.test(message)) {
+    return `node-pty could not be loaded, so no local shell can start (${message}). Its native module is built at install: with pnpm, allow its build (onlyBuiltDependencies) and run \`pnpm rebuild node-pty\``;
+  }
+  return `Could not start ${file}: ${message}`;
 }
 
 /** One thread runs every local PTY of this process, started with the first. */
@@ -198,11 +208,7 @@ function spawnOnThread(
   options: SpawnOptions,
   handlers: ThreadPtyHandlers,
 ): Promise<ThreadPty> {
-  try {
-    thread ??= new PtyThread();
-  } catch (error) {
-    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-  }
+  thread ??= new PtyThread();
   return thread.spawn(file, args, options, handlers);
 }
 
@@ -216,6 +222,11 @@ let nodePty: Promise<typeof NodePty> | null = null;
 function loadNodePty(): Promise<typeof NodePty> {
   nodePty ??= import("node-pty").then(
     (module: typeof NodePty & { default?: typeof NodePty }) => module.default ?? module,
+    (error: unknown) => {
+      // Tried again with the next PTY: it may have been built meanwhile.
+      nodePty = null;
+      throw error;
+    },
   );
   return nodePty;
 }

@@ -606,7 +606,13 @@ export class PtyThread {
     Atomics.store(slots, SLOT.master, -1);
     return new Promise((resolve, reject) => {
       this.#starting.set(id, { handlers, slots, resolve, reject });
-      this.#send({ op: "spawn", id, file, args, options, slots: slots.buffer });
+      try {
+        this.#send({ op: "spawn", id, file, args, options, slots: slots.buffer });
+      } catch (error) {
+        // No thread to ask (node-pty is not installed): nothing may wait for its answer.
+        this.#starting.delete(id);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      }
     });
   }
 
