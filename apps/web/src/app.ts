@@ -119,10 +119,15 @@ export class App {
     const unsubscribe = options.connection.status.subscribe((status) => this.#onConnection(status));
     this.#cleanups.push(unsubscribe);
 
+    // A page shown again may have a skip notice to start showing.
+    const onVisibility = () => this.#scheduleRender();
+    document.addEventListener("visibilitychange", onVisibility);
+    this.#cleanups.push(() => document.removeEventListener("visibilitychange", onVisibility));
+
     // Countdown while reconnecting; a skip notice goes once its time is up.
     const ticker = setInterval(() => {
       const skip = this.#active?.view.lastSkip ?? null;
-      const skipEnding = skip !== null && Date.now() - skip.at < SKIP_NOTICE_MS + 1000;
+      const skipEnding = skip?.at != null && Date.now() - skip.at < SKIP_NOTICE_MS + 1000;
       if (this.#connection.kind === "connecting" || skipEnding) this.#scheduleRender();
     }, 500);
     const prober = setInterval(() => void this.#probeLatency(), LATENCY_PROBE_MS);
@@ -386,7 +391,10 @@ export class App {
   #onEndedInput(tab: Tab, data: string): void {
     if (tab !== this.#active) return;
     const canRestart = this.#statusModel().actions.includes("restart");
-    switch (endedKeyAction(data, canRestart)) {
+    if (endedKeyAction(data, canRestart) === "ignore") return;
+    // A modifier armed on the key bar goes with this key, not with the new session's first.
+    const typed = this.#keyBar.consume(data);
+    switch (endedKeyAction(typed, canRestart)) {
       case "restart":
         void this.#restart(tab);
         return;
@@ -511,6 +519,9 @@ export class App {
     this.#empty.hidden = this.#tabs.length > 0;
     if (!this.#active) document.title = "Porthole";
     const view = this.#active?.view ?? null;
+    // A skip notice counts its time from when it can be read: its tab in front, the page shown.
+    if (view?.lastSkip && view.lastSkip.at === null && !document.hidden)
+      view.lastSkip.at = Date.now();
     this.#statusBar.render(
       this.#statusModel(),
       view?.size ?? null,

@@ -175,6 +175,12 @@ describe("describeStatus", () => {
     });
     expect(reconnecting.state).toBe("reconnecting");
     expect(reconnecting.text).not.toContain("skipped");
+    // A skip nobody has seen yet (its tab behind, the page hidden) waits to be said.
+    const unseen = { bytes: 5000, at: null };
+    expect(
+      describeStatus({ connection: open, view: running, latencyMs: 3, now: 1000, skip: unseen })
+        .text,
+    ).toBe("Connected");
   });
 
   it("says connecting before the first connection", () => {

@@ -35,10 +35,11 @@ export interface StatusModel {
   hint: string | null;
 }
 
-/** Output the server skipped to catch a terminal up (it sent the screen instead), and when. */
+/** Output the server skipped to catch a terminal up (it sent the screen instead). */
 export interface SkipNotice {
   bytes: number;
-  at: number;
+  /** When the notice was first in view (Date.now()), or null while it has not been. */
+  at: number | null;
 }
 
 /** How long the status bar says that output was skipped. */
@@ -109,7 +110,7 @@ function waitingToRetry(connection: ConnectionStatus, now: number): boolean {
 
 /** Whether the status bar still says that output was skipped. */
 export function skipShown(skip: SkipNotice | null | undefined, now: number): boolean {
-  return skip != null && now - skip.at < SKIP_NOTICE_MS;
+  return skip != null && skip.at !== null && now - skip.at < SKIP_NOTICE_MS;
 }
 
 /**

@@ -173,8 +173,13 @@ export class TerminalView {
   skippedBytes = 0;
   /** Snapshots received since attaching (for diagnostics). */
   snapshots = 0;
-  /** The last time the server skipped output to catch this terminal up, and how much. */
+  /**
+   * The server's last skip ahead for this terminal, and how much. `at` is when it was first in
+   * view (null until then): a skip in a hidden tab is said when the tab is looked at.
+   */
   lastSkip: SkipNotice | null = null;
+  /** An end banner was written since the last attach (a restart must clear it). */
+  #bannerWritten = false;
   /** Times xterm.js redrew this terminal (for diagnostics: the frame pacer's effect). */
   renders = 0;
 
@@ -329,10 +334,12 @@ export class TerminalView {
   /** Starts following session `sessionId` from its beginning (a fresh attach replays its output). */
   attach(sessionId: string): void {
     this.#stopSession();
-    if (this.#sessionId !== null) {
-      // A restart in the same tab: the old session's screen goes.
+    if (this.#sessionId !== null || this.#bannerWritten) {
+      // A restart in the same tab: the old session's screen goes, or the failed start's banner.
       this.guard.write(this.terminal, "\x1bc", true);
     }
+    this.#bannerWritten = false;
+    this.lastSkip = null;
     this.#sessionId = sessionId;
     this.#state = { kind: "attaching" };
     this.#live = false;
@@ -510,7 +517,7 @@ export class TerminalView {
         this.skippedBytes += event.skipped;
         if (event.skipped > 0) {
           // The user is told (status bar): the screen is current, but output went by unseen.
-          this.lastSkip = { bytes: event.skipped, at: Date.now() };
+          this.lastSkip = { bytes: (this.lastSkip?.bytes ?? 0) + event.skipped, at: null };
           this.#options.onChange();
         }
         this.#flow?.skipTo(event.offset);
@@ -549,6 +556,7 @@ export class TerminalView {
       // A restart since then already cleared the screen for the new session.
       if (this.#state !== state) return;
       const atLineStart = this.terminal.buffer.active.cursorX === 0;
+      this.#bannerWritten = true;
       this.guard.write(this.terminal, endedBanner(state, atLineStart), true);
     });
   }

@@ -123,6 +123,28 @@ describe("connect", () => {
     expect(connection.status.get()).toEqual({ kind: "closed" });
   });
 
+  it("paces what tRPC still tries after close(): a call then reopens, and must not spin", async () => {
+    vi.useFakeTimers();
+    const random = vi.spyOn(Math, "random").mockReturnValue(0.5);
+    const opened: string[] = [];
+    const connection = connect({
+      url: "ws://porthole.test/trpc",
+      token: "token",
+      WebSocketImpl: unreachable(opened),
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    await connection.close();
+    const atClose = opened.length;
+    const delaysBefore = random.mock.calls.length;
+    void connection.api.session.list.query().catch(() => undefined);
+    await vi.advanceTimersByTimeAsync(10_000);
+    // Each attempt asks for a delay (its jitter draws a random number) and then sleeps it out:
+    // a handful in 10 s, not one per timer tick.
+    expect(random.mock.calls.length - delaysBefore).toBeLessThan(20);
+    expect(opened.length).toBe(atClose);
+    expect(connection.status.get()).toEqual({ kind: "closed" });
+  });
+
   it("has no wait to cut short while the first attempt runs", () => {
     const connection = connect({
       url: "ws://porthole.test/trpc",

@@ -138,9 +138,12 @@ export function connect(options: ConnectOptions): Connection {
     experimental_encoder: wireEncoder,
     retryDelayMs: (attemptIndex) => {
       const delay = reconnectDelayMs(attemptIndex);
+      // Closed or refused, `url` fails at once: tRPC's own sleep must then pace any attempt it
+      // still makes (a call after close() reopens), or it would retry in a tight loop.
+      if (refused || closing) return delay;
       attempt = attemptIndex + 1;
       retryAt = now() + delay;
-      if (!refused && !closing) status.set({ kind: "connecting", attempt, retryAt });
+      status.set({ kind: "connecting", attempt, retryAt });
       nextDelay = delay;
       return 0;
     },
@@ -159,7 +162,7 @@ export function connect(options: ConnectOptions): Connection {
         retryAt = null;
         status.set({ kind: "open", since: now() });
       } else if (state.state === "connecting") {
-        status.set({ kind: "connecting", attempt, retryAt });
+        if (!closing) status.set({ kind: "connecting", attempt, retryAt });
       } else if (closing) {
         status.set({ kind: "closed" });
       }

@@ -119,7 +119,7 @@ describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
     );
     expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(first);
 
-    // Attempt 4 waits 3.2 to 4.8 s; Retry now must not wait for it.
+    // Attempt 5 waits 3.2 to 4.8 s; Retry now must not wait for it.
     await page.waitForFunction(
       () => /next try in [4-9] s/.test(window.__porthole?.status().text ?? ""),
       undefined,

@@ -684,6 +684,32 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("clears a failed start's banner when Enter then starts a session", async () => {
+    const small = await startTestServer({ tokens: 1, env: { MAX_SESSIONS_PER_TOKEN: "1" } });
+    try {
+      const page = await openApp(browser.context, small.url, small.tokens[0]!);
+      const first = await page.evaluate(() => window.__porthole?.activeSessionId());
+      // A second tab is refused (one session per token): it has no session, only the banner.
+      await page.click('button[data-new="shell"]');
+      await waitForStatus(page, "error");
+      // The banner is longer than a row here: read the rows joined as they wrap.
+      await page.waitForFunction(
+        (hint) => window.__porthole?.bufferLines().some((line) => line.endsWith(hint)),
+        RESTART_HINT,
+      );
+      await small.server.sessions.close(first!);
+      await page.keyboard.press("Enter");
+      await waitForStatus(page, "connected");
+      await waitForPrompt(page);
+      expect(
+        (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
+      ).toEqual([PROMPT.trimEnd()]);
+      await page.close();
+    } finally {
+      await small.close();
+    }
+  });
+
   it("says so when a token holds as many connections as it may, and stops retrying", async () => {
     const small = await startTestServer({ tokens: 1, env: { MAX_CONNECTIONS_PER_TOKEN: "1" } });
     try {
