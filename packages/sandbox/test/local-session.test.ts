@@ -1,6 +1,6 @@
 // Sessions on the local provider with a real bash: the whole data path short of the network.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -164,6 +164,26 @@ describe("local sessions", () => {
     expect(existsSync(`/proc/${job}`)).toBe(true);
     await session.close();
     await eventually(() => !existsSync(`/proc/${job}`), 5000, "background job gone");
+  });
+
+  it("kills on close what left the shell's terminal session (setsid), by the session id it inherited", async () => {
+    const session = manager().create({ owner: "a", cols: 80, rows: 24 });
+    await readUntilEvent(session.attach({ from: null }), "ready");
+    // setsid -f forks: the daemon is in a session of its own, without a terminal; it notes its pid.
+    const dir = mkdtempSync(join(tmpdir(), "porthole-setsid-"));
+    const pidFile = join(dir, "pid");
+    await session.write(`setsid -f sh -c 'echo $$ > ${pidFile}; exec sleep 1234'\r`);
+    await eventually(
+      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"),
+      10_000,
+      "the daemon's pid",
+    );
+    const daemon = Number(readFileSync(pidFile, "utf8"));
+    const stat = readFileSync(`/proc/${daemon}/stat`, "latin1");
+    expect(Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[3])).toBe(daemon);
+    await session.close();
+    await eventually(() => !existsSync(`/proc/${daemon}`), 5000, "the setsid daemon gone");
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("types a start command once the shell is ready", async () => {

@@ -172,7 +172,8 @@ export class LocalProvider implements SandboxProvider {
       env.HOME = SANDBOX_WORKSPACE;
       cwd = workspace;
     }
-    const local = new LocalPty(workspace, this.#removeWorkspace, handlers);
+    const marker = `PORTHOLE_SESSION_ID=${request.sessionId}`;
+    const local = new LocalPty(workspace, this.#removeWorkspace, marker, handlers);
     const options = { name: "xterm-256color", cols: request.cols, rows: request.rows, cwd, env };
     const spawn = this.#ptyThread ? spawnOnThread : spawnHere;
     return spawn(file, args, options, local.events).then(
@@ -261,6 +262,8 @@ class LocalPty implements SandboxPty {
   #child: ThreadPty | null = null;
   readonly #workspace: string;
   readonly #removeWorkspace: boolean;
+  /** The `PORTHOLE_SESSION_ID=…` entry every process of the session inherits. */
+  readonly #marker: string;
   readonly #exited: Promise<void>;
   #markExited: () => void = () => undefined;
   #closed: Promise<void> | null = null;
@@ -268,9 +271,10 @@ class LocalPty implements SandboxPty {
   /** What the PTY reports, passed on to the session. */
   readonly events: ThreadPtyHandlers;
 
-  constructor(workspace: string, removeWorkspace: boolean, handlers: PtyHandlers) {
+  constructor(workspace: string, removeWorkspace: boolean, marker: string, handlers: PtyHandlers) {
     this.#workspace = workspace;
     this.#removeWorkspace = removeWorkspace;
+    this.#marker = marker;
     this.#exited = new Promise((resolve) => (this.#markExited = resolve));
     this.events = {
       onData: (bytes) => handlers.onData(bytes),
@@ -338,8 +342,9 @@ class LocalPty implements SandboxPty {
       await this.#exited;
       clearTimeout(timer);
     }
-    // Background jobs outlive the shell unless told; they go too.
-    signalSession(sid, "SIGKILL");
+    // Background jobs outlive the shell unless told, even those that left its terminal session
+    // (setsid, daemons): they go too, found by the session id in their environment.
+    signalSession(sid, "SIGKILL", this.#marker);
     if (this.#removeWorkspace) rmSync(this.#workspace, { recursive: true, force: true });
   }
 }

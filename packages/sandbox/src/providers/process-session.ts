@@ -1,12 +1,14 @@
-// Signals every process of a terminal session, including background jobs in their own groups.
+// Signals every process of a terminal session, including jobs in their own groups or sessions.
 import { readdirSync, readFileSync } from "node:fs";
 
 /**
- * Pids whose session id (see setsid(2)) is `sid`. A shell under a PTY leads its session; its jobs
- * get their own process groups but stay in the session, so this finds them all. Linux only: on
- * other systems it returns just `sid`.
+ * Pids whose session id (see setsid(2)) is `sid`, and, when `marker` is given, those whose
+ * environment holds that exact `NAME=value` entry. A shell under a PTY leads its session; its jobs
+ * get their own process groups but stay in the session. A job that left it (setsid, a daemon's
+ * double fork) still carries the environment it was started with, unless it cleared it. Linux
+ * only: on other systems it returns just `sid`.
  */
-export function sessionMembers(sid: number): number[] {
+export function sessionMembers(sid: number, marker?: string): number[] {
   if (process.platform !== "linux") return [sid];
   const members: number[] = [];
   for (const name of readdirSync("/proc")) {
@@ -15,18 +17,27 @@ export function sessionMembers(sid: number): number[] {
       const stat = readFileSync(`/proc/${name}/stat`, "latin1");
       // Fields after the command (which may hold spaces and parentheses): state ppid pgrp session.
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (Number(fields[3]) === sid) members.push(Number(name));
+      if (Number(fields[3]) === sid || (marker !== undefined && carries(name, marker)))
+        members.push(Number(name));
     } catch {
-      // The process ended while we looked.
+      // The process ended while we looked, or is not ours to read.
     }
   }
   return members;
 }
 
-/** Sends `signal` to every process in session `sid`; returns how many were signalled. */
-export function signalSession(sid: number, signal: NodeJS.Signals): number {
+/** Whether process `pid`'s environment (NUL-separated entries) holds `entry` exactly. */
+function carries(pid: string, entry: string): boolean {
+  return `\0${readFileSync(`/proc/${pid}/environ`, "latin1")}`.includes(`\0${entry}\0`);
+}
+
+/**
+ * Sends `signal` to every process in session `sid` (and, with `marker`, every process whose
+ * environment carries it); returns how many were signalled.
+ */
+export function signalSession(sid: number, signal: NodeJS.Signals, marker?: string): number {
   let count = 0;
-  for (const pid of sessionMembers(sid)) {
+  for (const pid of sessionMembers(sid, marker)) {
     try {
       process.kill(pid, signal);
       count++;
