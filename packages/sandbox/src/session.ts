@@ -129,6 +129,8 @@ export class Session {
   #started: Promise<void> = Promise.resolve();
   #lastActivity = Date.now();
   #firstOutput: () => void = () => {};
+  /** Settles once the start commands were typed (or there were none); client input waits for it. */
+  #startTyped: Promise<void> = Promise.resolve();
 
   constructor(
     spec: SessionSpec,
@@ -265,9 +267,13 @@ export class Session {
       }
       this.#pty = pty;
       onStatus("ready", "Ready");
+      // Set before "running" wakes the input that waited for it: that input follows the start
+      // command, or its first key would be typed in front of it.
+      const typed = reattachTo ? Promise.resolve() : this.#typeStartCommands(pty, firstOutput);
+      this.#startTyped = typed.catch(() => undefined);
       this.state = "running";
       this.#changed();
-      if (!reattachTo) await this.#typeStartCommands(firstOutput);
+      await typed;
     } catch (error) {
       clearTimeout(timer);
       if (this.state !== "starting") return;
@@ -275,9 +281,14 @@ export class Session {
     }
   }
 
-  /** Sends keystrokes to the shell; typed while the session starts, they wait until it runs. */
+  /**
+   * Sends keystrokes to the shell; typed while the session starts, they wait until it runs and
+   * its start command (a clone, Claude Code, a given command) has been typed.
+   */
   async write(data: string): Promise<void> {
     checkInput(data);
+    await this.#runningPty();
+    await this.#startTyped;
     const pty = await this.#runningPty();
     this.#touch();
     await pty.write(data);
@@ -421,8 +432,12 @@ export class Session {
     this.#lingerTimer.unref();
   }
 
-  /** Types the repository clone and start command into the shell once it has drawn a prompt. */
-  async #typeStartCommands(firstOutput: Promise<void>): Promise<void> {
+  /**
+   * Types the repository clone and start command into the shell once it has drawn a prompt. Input
+   * from clients waits for this (see write): the prompt is the shell's first output, which an
+   * early key's echo would otherwise stand in for.
+   */
+  async #typeStartCommands(pty: SandboxPty, firstOutput: Promise<void>): Promise<void> {
     const steps: string[] = [];
     if (this.#spec.repo) steps.push(`git clone --progress ${this.#spec.repo} .`);
     if (this.kind === "claude") steps.push(this.#sandbox.commandFor?.("claude") ?? "claude");
@@ -433,7 +448,8 @@ export class Session {
       new Promise((resolve) => setTimeout(resolve, PROMPT_WAIT_MS).unref()),
     ]);
     if (this.state !== "running") return;
-    await this.write(`${steps.join(" && ")}\r`);
+    this.#touch();
+    await pty.write(`${steps.join(" && ")}\r`);
   }
 
   #detach(attachment: Attachment): void {

@@ -197,6 +197,23 @@ describe("local sessions", () => {
     await readUntilText(attachment, /started-42/);
   });
 
+  it("types keys sent while the session starts after its start command, never into it", async () => {
+    // The shell takes a while to draw its prompt, as a login profile or E2B does.
+    const session = manager(
+      {},
+      { shell: "/bin/sh", shellArgs: ["-c", "sleep 0.5; exec bash --noprofile --norc"] },
+    ).create({ owner: "a", cols: 80, rows: 24, command: "echo started-$((6*7))" });
+    const attachment = session.attach({ from: null });
+    // Typed at once: before the shell ran, while it starts, and the last before its prompt.
+    const typed = session.write("echo typed-$((7*6))\r");
+    await readUntilEvent(attachment, "ready");
+    await typed;
+    const seen = await readUntilText(attachment, /typed-42\r\n/);
+    expect(seen.text).not.toContain("command not found");
+    expect(seen.text.indexOf("started-42\r\n")).toBeGreaterThan(-1);
+    expect(seen.text.indexOf("started-42\r\n")).toBeLessThan(seen.text.indexOf("typed-42\r\n"));
+  });
+
   it("starts Claude Code by its full path, though a login profile sets PATH anew", async () => {
     const root = mkdtempSync(join(tmpdir(), "porthole-claude-path-"));
     try {
