@@ -94,6 +94,7 @@ export class App {
       select: (key) => this.#activate(this.#tab(key)),
       close: (key) => void this.#close(this.#tab(key)),
       rename: (key, title) => void this.#rename(this.#tab(key), title),
+      renameDone: () => this.#active?.view.focus(),
       create: (kind) => void this.createSession(kind),
     });
     this.#statusBar = new StatusBar((action) => this.#onStatusAction(action));

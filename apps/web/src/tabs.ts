@@ -24,6 +24,8 @@ export interface TabBarHandlers {
   select(key: string): void;
   close(key: string): void;
   rename(key: string, title: string): void;
+  /** Editing a title ended by Enter or Escape: the keyboard goes back where it was. */
+  renameDone(): void;
   create(kind: SessionKind): void;
 }
 
@@ -108,8 +110,10 @@ export class TabBar {
     };
     input.addEventListener("keydown", (event) => {
       event.stopPropagation();
-      if (event.key === "Enter") finish(true);
-      else if (event.key === "Escape") finish(false);
+      if (event.key !== "Enter" && event.key !== "Escape") return;
+      finish(event.key === "Enter");
+      // The input is gone with the redraw, and the keyboard with it, unless it is handed back.
+      this.#handlers.renameDone();
     });
     input.addEventListener("blur", () => finish(true));
     input.addEventListener("click", (event) => event.stopPropagation());

@@ -388,6 +388,9 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.keyboard.press("Enter");
     await page.waitForSelector(`.tab[data-session-id="${ids[0]}"] .tab-title:text-is("build")`);
     await expect.poll(() => server.server.sessions.get(ids[0]!)?.title).toBe("build");
+    // Enter gave the keyboard back to the terminal: typing goes on there.
+    await run(page, "echo after-rename");
+    await waitForScreen(page, /^after-rename$/m);
     await screenshot(page, "tabs-two");
 
     // A third tab, then its session disappears on the server while the page is away.
