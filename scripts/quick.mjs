@@ -75,9 +75,16 @@ const command = process.argv[2];
 if (command === "start") {
   install();
   run("pnpm", ["turbo", "run", "build", "--output-logs=errors-only"]);
+  // A generated token is kept in .start-token (git-ignored), so a page left open survives a restart.
+  const serverEnv = process.env.PORTHOLE_TOKEN
+    ? process.env
+    : {
+        ...process.env,
+        PORTHOLE_TOKEN_FILE: process.env.PORTHOLE_TOKEN_FILE ?? join(root, ".start-token"),
+      };
   const server = spawn(process.execPath, [join(root, "apps/server/dist/main.js")], {
     cwd: root,
-    env: process.env,
+    env: serverEnv,
     stdio: "inherit",
   });
   for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));

@@ -1,4 +1,7 @@
 // Configuration from the environment: defaults, every bad value as one clear line, no secret printed.
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { ptyThreadByDefault } from "@porthole/sandbox";
 import { describe, expect, it } from "vitest";
 import { loadConfig, redactedConfig } from "./config.js";
@@ -31,6 +34,16 @@ describe("loadConfig", () => {
     expect(load({}).local.ptyThread).toBe(ptyThreadByDefault());
     expect(load({ LOCAL_PTY_THREAD: "false" }).local.ptyThread).toBe(false);
     expect(load({ LOCAL_PTY_THREAD: "true" }).local.ptyThread).toBe(true);
+  });
+
+  it("keeps a generated token in PORTHOLE_TOKEN_FILE, unless PORTHOLE_TOKEN is set", () => {
+    const file = join(mkdtempSync(join(tmpdir(), "porthole-config-")), "token");
+    const kept = load({ PORTHOLE_TOKEN_FILE: file });
+    expect(kept.tokenGenerated).toBe(true);
+    expect(readFileSync(file, "utf8").trim()).toBe(kept.tokens[0]);
+    expect(load({ PORTHOLE_TOKEN_FILE: file }).tokens).toEqual(kept.tokens);
+    const given = load({ PORTHOLE_TOKEN_FILE: file, PORTHOLE_TOKEN: "given-token-0123456789" });
+    expect(given.tokens).toEqual(["given-token-0123456789"]);
   });
 
   it("picks E2B when an E2B key is set, unless told otherwise", () => {

@@ -3,6 +3,7 @@ import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@port
 import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
 import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
+import { keptToken } from "./token-file.js";
 
 /** A positive whole number from a string, e.g. PORT=3000. */
 const int = (min: number, max: number) =>
@@ -57,6 +58,7 @@ const envSchema = z.object({
       error: "must be one or more comma-separated tokens of 16-256 URL-safe characters",
     })
     .optional(),
+  PORTHOLE_TOKEN_FILE: z.string().min(1).optional(),
   SANDBOX_PROVIDER: z.enum(["e2b", "local"], { error: "must be e2b or local" }).optional(),
   E2B_API_KEY: z.string().min(1).optional(),
   E2B_TEMPLATE: z.string().min(1).default("porthole-claude"),
@@ -106,7 +108,10 @@ export interface Config {
   host: string;
   /** Origins of pages besides our own allowed to open the WebSocket (FRONTEND_URL). */
   frontendOrigins: string[];
-  /** Access tokens; each is its own credential. Generated when PORTHOLE_TOKEN is unset. */
+  /**
+   * Access tokens; each is its own credential. Generated when PORTHOLE_TOKEN is unset (and kept
+   * in PORTHOLE_TOKEN_FILE when that is set).
+   */
   tokens: string[];
   tokenGenerated: boolean;
   provider: "e2b" | "local";
@@ -159,6 +164,15 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** The token kept in PORTHOLE_TOKEN_FILE (made there when missing), or a ConfigError saying why not. */
+function tokenFromFile(path: string, generateToken: () => string): string {
+  try {
+    return keptToken(path, generateToken);
+  } catch (error) {
+    throw new ConfigError(`Invalid PORTHOLE_TOKEN_FILE: ${(error as Error).message}`);
+  }
+}
+
 /** Reads the configuration from `env`; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string): Config {
   const known = Object.fromEntries(
@@ -181,7 +195,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
   const claudeEnv: Record<string, string> = {};
   if (e.ANTHROPIC_API_KEY) claudeEnv.ANTHROPIC_API_KEY = e.ANTHROPIC_API_KEY;
   if (e.CLAUDE_CODE_OAUTH_TOKEN) claudeEnv.CLAUDE_CODE_OAUTH_TOKEN = e.CLAUDE_CODE_OAUTH_TOKEN;
-  const tokens = e.PORTHOLE_TOKEN ? e.PORTHOLE_TOKEN.split(",") : [generateToken()];
+  const tokens = e.PORTHOLE_TOKEN
+    ? e.PORTHOLE_TOKEN.split(",")
+    : [
+        e.PORTHOLE_TOKEN_FILE
+          ? tokenFromFile(e.PORTHOLE_TOKEN_FILE, generateToken)
+          : generateToken(),
+      ];
   return {
     port: e.PORT,
     host: e.HOST,

@@ -57,6 +57,10 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
     message: "Invalid LOCAL_PASS_CREDENTIALS: must be true or false",
   },
   { env: { ORPHANS: "adopt" }, message: "Invalid ORPHANS: must be kill, reattach or keep" },
+  {
+    env: { PORTHOLE_TOKEN_FILE: "/nonexistent-dir/token" },
+    message: "Invalid PORTHOLE_TOKEN_FILE: cannot use /nonexistent-dir/token: ENOENT",
+  },
   { env: { PORTHOLE_INSTANCE: "two words" } },
   { env: { SHUTDOWN_TIMEOUT: "601" }, message: "Invalid SHUTDOWN_TIMEOUT: must be at most 600" },
   { env: { KEEPALIVE_INTERVAL: "0" }, message: "Invalid KEEPALIVE_INTERVAL: must be at least 1" },

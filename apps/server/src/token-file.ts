@@ -1,0 +1,39 @@
+// A generated access token kept in a file, so that a restarted server still accepts open pages.
+import { readFileSync, writeFileSync } from "node:fs";
+
+/** What a kept token must look like: the same as one PORTHOLE_TOKEN entry. */
+const TOKEN_PATTERN = /^[A-Za-z0-9._~+/=-]{16,256}$/;
+
+/**
+ * The token kept at `path`, or a new one from `generate` written there (owner-only, 0600) when
+ * the file does not exist. Throws with a one-line reason when the file holds something else or
+ * cannot be read or written: a server must not quietly start with a token nobody can find.
+ */
+export function keptToken(path: string, generate: () => string): string {
+  let text: string | null = null;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(reason(path, error));
+  }
+  if (text !== null) {
+    const token = text.trim();
+    if (!TOKEN_PATTERN.test(token)) {
+      throw new Error(`${path} does not hold a token (16-256 URL-safe characters)`);
+    }
+    return token;
+  }
+  const token = generate();
+  try {
+    // "wx": never overwrite a file another server wrote in the meantime.
+    writeFileSync(path, `${token}\n`, { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    throw new Error(reason(path, error));
+  }
+  return token;
+}
+
+function reason(path: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? String(error);
+  return `cannot use ${path}: ${code}`;
+}
