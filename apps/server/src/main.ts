@@ -135,8 +135,13 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     const hardStop = setTimeout(() => process.exit(1), config.shutdownTimeoutMs + 2000);
     hardStop.unref();
+    const stopping = performance.now();
     server.close().then(
-      () => process.exit(0),
+      () => {
+        // The last line: the operator sees the shutdown finished, and how long it took.
+        logger.info({ ms: Math.round(performance.now() - stopping) }, "stopped");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");
         process.exit(1);

@@ -145,7 +145,7 @@ describe("sandbox creation that hangs", () => {
     expect(out.events.map((e) => e.event)).toContainEqual({
       type: "error",
       code: "SESSION_ENDED",
-      message: "The session ended: the server is shutting down",
+      message: "The session ended: the server shut down",
     });
     expect(provider.running.size).toBe(0);
   });

@@ -338,7 +338,7 @@ function endMessage(reason: Session["endReason"]): string {
     case "idle":
       return "The session ended: no input or output for too long";
     case "shutdown":
-      return "The session ended: the server is shutting down";
+      return "The session ended: the server shut down";
     default:
       return "The session was closed";
   }

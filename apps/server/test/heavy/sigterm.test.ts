@@ -89,11 +89,12 @@ describe("SIGTERM", () => {
       expect(ending).toEqual({
         type: "error",
         code: "SESSION_ENDED",
-        message: "The session ended: the server is shutting down",
+        message: "The session ended: the server shut down",
       });
     }
     const messages = server.logLines().map((line) => line.msg);
     expect(messages).toContain("shutting down");
+    expect(messages.at(-1)).toBe("stopped");
     expect(messages.filter((msg) => msg === "session ended")).toHaveLength(SESSIONS);
   });
 
