@@ -1,6 +1,15 @@
 // Sessions on the local provider with a real bash: the whole data path short of the network.
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -253,6 +262,28 @@ describe("local sessions", () => {
     expect(startFailureMessage("/bin/bash", missing)).toMatch(/^node-pty could not be loaded/);
     expect(startFailureMessage("/bin/zsh", new Error("ENOENT"))).toBe(
       "Could not start /bin/zsh: ENOENT",
+    );
+  });
+
+  it("refuses a workspace root that another user owns or may write to", () => {
+    const open = mkdtempSync(join(tmpdir(), "porthole-root-"));
+    chmodSync(open, 0o777);
+    expect(() => new LocalProvider({ workspaceRoot: open, shell: "/bin/bash" })).toThrow(
+      `The workspace root ${open} is writable by other users (mode 777): chmod 700 it, or use another`,
+    );
+    chmodSync(open, 0o700);
+    expect(new LocalProvider({ workspaceRoot: open, shell: "/bin/bash" }).workspaceRoot).toBe(open);
+    // Only root can give a directory away; this machine's CI runs as root.
+    if (process.getuid?.() === 0) {
+      chownSync(open, 65534, 65534);
+      expect(() => new LocalProvider({ workspaceRoot: open, shell: "/bin/bash" })).toThrow(
+        `The workspace root ${open} belongs to another user (uid 65534): use a directory of your own`,
+      );
+    }
+    rmSync(open, { recursive: true, force: true });
+    // The default is one per user: /tmp is shared by all of them.
+    expect(new LocalProvider({ shell: "/bin/bash" }).workspaceRoot).toBe(
+      join(tmpdir(), `porthole-sessions-${process.getuid?.() ?? ""}`),
     );
   });
 

@@ -24,7 +24,11 @@ export const LOCAL_KILL_GRACE_MS = 500;
 
 /** Settings of the local provider. */
 export interface LocalProviderOptions {
-  /** Where per-session working directories go; default `<tmpdir>/porthole-sessions`. */
+  /**
+   * Where per-session working directories go; default `<tmpdir>/porthole-sessions-<uid>`. It must
+   * belong to this user and be writable by nobody else, or another user could swap a session's
+   * directory: one that is not is refused.
+   */
   workspaceRoot?: string;
   /** Shell to run; default `$SHELL`, else /bin/bash. */
   shell?: string;
@@ -95,7 +99,7 @@ export class LocalProvider implements SandboxProvider {
         `isolation must be "none" or "bubblewrap", not ${JSON.stringify(this.isolation)}`,
       );
     }
-    this.workspaceRoot = options.workspaceRoot ?? join(tmpdir(), "porthole-sessions");
+    this.workspaceRoot = options.workspaceRoot ?? defaultWorkspaceRoot();
     this.#removeWorkspace = options.removeWorkspaceOnClose ?? true;
     this.#ptyThread = options.ptyThread ?? ptyThreadByDefault();
     this.#extraPath = options.extraPath ?? [];
@@ -113,7 +117,7 @@ export class LocalProvider implements SandboxProvider {
         `The shell ${JSON.stringify(this.#shell)} does not exist or is not executable`,
       );
     }
-    ensureDirectory(this.workspaceRoot);
+    ensureWorkspaceRoot(this.workspaceRoot);
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
         "SANDBOX_FAILED",
@@ -146,7 +150,7 @@ export class LocalProvider implements SandboxProvider {
     const workspace = join(this.workspaceRoot, request.sessionId);
     try {
       // The root may have been cleaned away since start-up (it lives in /tmp by default).
-      ensureDirectory(this.workspaceRoot);
+      ensureWorkspaceRoot(this.workspaceRoot);
       mkdirSync(workspace, { mode: 0o700 });
     } catch (error) {
       return Promise.reject(toSandboxError(error, "SANDBOX_FAILED"));
@@ -195,7 +199,7 @@ export class LocalProvider implements SandboxProvider {
 export function startFailureMessage(file: string, error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   if (/pty\.node|node-pty/.test(message)) {
-    return `node-pty could not be loaded, so no local shell can start (${message}). Its native module is built at install: with pnpm, allow its build (onlyBuiltDependencies) and run \`pnpm rebuild node-pty\``;
+    return `node-pty could not be loaded, so no local shell can start (${message}). Its native module is built at install: run \`npm rebuild node-pty\` (with pnpm, allow its build in onlyBuiltDependencies, then \`pnpm rebuild node-pty\`)`;
   }
   return `Could not start ${file}: ${message}`;
 }
@@ -353,6 +357,35 @@ class LocalPty implements SandboxPty {
  * Makes `path` a directory, one level at a time. Node's recursive mkdir loops forever on some
  * paths (under /proc, say); this fails with a clear error instead.
  */
+/** `<tmpdir>/porthole-sessions-<uid>`: one per user, since /tmp is shared by all of them. */
+function defaultWorkspaceRoot(): string {
+  const uid = process.getuid?.();
+  return join(tmpdir(), uid === undefined ? "porthole-sessions" : `porthole-sessions-${uid}`);
+}
+
+/**
+ * Makes the workspace root if it is missing, and refuses one that another user owns or may write
+ * to: they could rename a session's directory away and put their own in its place.
+ */
+function ensureWorkspaceRoot(path: string): void {
+  ensureDirectory(path);
+  const uid = process.getuid?.();
+  if (uid === undefined) return;
+  const { uid: owner, mode } = statSync(path);
+  if (owner !== uid) {
+    throw new SandboxError(
+      "SANDBOX_FAILED",
+      `The workspace root ${path} belongs to another user (uid ${owner}): use a directory of your own`,
+    );
+  }
+  if ((mode & 0o022) !== 0) {
+    throw new SandboxError(
+      "SANDBOX_FAILED",
+      `The workspace root ${path} is writable by other users (mode ${(mode & 0o777).toString(8)}): chmod 700 it, or use another`,
+    );
+  }
+}
+
 function ensureDirectory(path: string): void {
   try {
     if (statSync(path).isDirectory()) return;
