@@ -31,7 +31,14 @@ describe("LogThrottle", () => {
     vi.advanceTimersByTime(REFUSAL_LOG_INTERVAL_MS);
     throttle.note("10.0.0.3");
     expect(lines.at(-1)).toEqual([1, ["10.0.0.3"]]);
-    throttle.stop();
+    // At shutdown the refusals since the last line are written at once, not dropped.
+    throttle.note("10.0.0.4");
+    expect(lines).toHaveLength(3);
+    throttle.flush();
+    expect(lines.at(-1)).toEqual([1, ["10.0.0.4"]]);
+    throttle.flush();
+    expect(lines).toHaveLength(4);
+    throttle.flush();
   });
 
   it(`counts every event but names at most ${REFUSAL_LOG_MAX_SOURCES} sources a line`, () => {
@@ -48,6 +55,6 @@ describe("LogThrottle", () => {
     const [count, sources] = lines.at(-1)!;
     expect(count).toBe(1000);
     expect(sources).toHaveLength(REFUSAL_LOG_MAX_SOURCES);
-    throttle.stop();
+    throttle.flush();
   });
 });

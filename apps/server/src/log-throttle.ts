@@ -49,14 +49,14 @@ export class LogThrottle {
     }
   }
 
-  /** Stops the pending summary (at shutdown). */
-  stop(): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = null;
+  /** Writes the pending summary now, if any (at shutdown: the counts are not lost). */
+  flush(): void {
+    this.#flush();
   }
 
   #flush(): void {
-    this.stop();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
     if (this.#count === 0) return;
     this.#loggedAt = this.#now();
     const count = this.#count;

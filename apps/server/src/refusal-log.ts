@@ -5,7 +5,7 @@ import type { Logger } from "./logger.js";
 /** Longest Origin header quoted in the log (the header is the client's to choose). */
 const MAX_LOGGED_ORIGIN = 200;
 
-/** One method per kind of refusal; `stop()` drops pending summaries at shutdown. */
+/** One method per kind of refusal; `flush()` writes pending summaries (at shutdown). */
 export interface RefusalLog {
   foreignOrigin(origin: string): void;
   tooManyUnauthenticated(remote: string, open: number): void;
@@ -13,7 +13,7 @@ export interface RefusalLog {
   noTokenInTime(remote: string): void;
   malformedParams(remote: string): void;
   tooManyForToken(credential: string, remote: string): void;
-  stop(): void;
+  flush(): void;
 }
 
 /**
@@ -62,8 +62,8 @@ export function createRefusalLog(logger: Logger, maxConnectionsPerToken: number)
     malformedParams: (remote) => kinds.malformedParams.note(remote),
     // The credential's id names it without revealing it (see Credentials).
     tooManyForToken: (credential, remote) => kinds.tooManyForToken.note(`${credential}@${remote}`),
-    stop: () => {
-      for (const kind of Object.values(kinds)) kind.stop();
+    flush: () => {
+      for (const kind of Object.values(kinds)) kind.flush();
     },
   };
 }

@@ -262,7 +262,7 @@ export async function startServer(
     closing ??= (async () => {
       shuttingDown = true;
       keepalive.stop();
-      refusals.stop();
+      refusals.flush();
       const deadline = new Promise<void>((resolve) =>
         setTimeout(resolve, config.shutdownTimeoutMs).unref(),
       );

@@ -1,5 +1,5 @@
 // The kept token: made once (owner-only), read back after a restart, refused when it is not one.
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -20,12 +20,18 @@ describe("keptToken", () => {
     expect(made).toBe(1);
   });
 
-  it("refuses a file that holds no token, and a place it cannot write", () => {
+  it("refuses a file that holds no token, one others may read, and a place it cannot write", () => {
     const dir = scratch();
     const short = join(dir, "short");
     writeFileSync(short, "abc\n");
     expect(() => keptToken(short, () => "never-used-0123456789")).toThrow(
       `${short} does not hold a token (16-256 URL-safe characters)`,
+    );
+    const shared = join(dir, "shared");
+    writeFileSync(shared, "shared-token-0123456789\n", { mode: 0o644 });
+    chmodSync(shared, 0o644);
+    expect(() => keptToken(shared, () => "never-used-0123456789")).toThrow(
+      `${shared} is readable by other users (mode 644): chmod 600 it`,
     );
     const nowhere = join(dir, "missing-dir", "token");
     expect(() => keptToken(nowhere, () => "generated-0123456789")).toThrow(
