@@ -16,5 +16,10 @@ for (let next = await attachment.next(); next; next = await attachment.next()) {
   if (event.type === "status") console.error(`[${event.phase}] ${event.message}`);
   if (event.type === "output") process.stdout.write(event.data);
   if (event.type === "exit") console.error(`\n[exit] code ${event.code} signal ${event.signal}`);
+  // A session that could not start (or was closed) says why, then its stream ends.
+  if (event.type === "error") {
+    console.error(`[error] ${event.code}: ${event.message}`);
+    process.exitCode = 1;
+  }
 }
 await sessions.closeAll();

@@ -244,7 +244,8 @@ export class Attachment {
       const failure = session.failure ?? { code: "SANDBOX_FAILED", message: "The session failed" };
       return at({ type: "error", ...failure });
     }
-    if (!this.#readySent && session.state !== "starting") {
+    // Ready only for a session that ran: one closed while starting goes straight to its end.
+    if (!this.#readySent && session.state !== "starting" && session.ran) {
       this.#readySent = true;
       return at({ type: "ready", session: session.info() });
     }

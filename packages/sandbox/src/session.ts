@@ -129,6 +129,7 @@ export class Session {
   #started: Promise<void> = Promise.resolve();
   #lastActivity = Date.now();
   #firstOutput: () => void = () => {};
+  #ran = false;
   /** Settles once the start commands were typed (or there were none); client input waits for it. */
   #startTyped: Promise<void> = Promise.resolve();
 
@@ -187,6 +188,11 @@ export class Session {
   /** Whether the PTY is paused because every attached client is behind. */
   get paused(): boolean {
     return this.#paused;
+  }
+
+  /** Whether the shell ever ran: a session closed or failed while starting never did. */
+  get ran(): boolean {
+    return this.#ran;
   }
 
   /** Starts the sandbox and shell; failures end the session with an `error` event. */
@@ -271,6 +277,7 @@ export class Session {
       // command, or its first key would be typed in front of it.
       const typed = reattachTo ? Promise.resolve() : this.#typeStartCommands(pty, firstOutput);
       this.#startTyped = typed.catch(() => undefined);
+      this.#ran = true;
       this.state = "running";
       this.#changed();
       await typed;

@@ -131,6 +131,19 @@ describe("session lifecycle", () => {
     expect(closing.ptys[0]!.closes).toBe(1);
   });
 
+  it("tells a client of a session closed while starting that it ended, never that it was ready", async () => {
+    const provider = new FakeProvider({ delayMs: 1000 });
+    const { manager } = setup({}, provider);
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const attachment = session.attach({ from: null });
+    await session.close();
+    const types: string[] = [];
+    for (let event = await attachment.next(); event; event = await attachment.next())
+      types.push(event.event.type);
+    expect(session.ran).toBe(false);
+    expect(types.filter((type) => type !== "status")).toEqual(["error"]);
+  });
+
   it("resolves closeAll only once a sandbox still being created has arrived and been released", async () => {
     const slow = new FakeProvider({ delayMs: 500 });
     const { manager } = setup({}, slow);
