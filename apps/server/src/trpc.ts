@@ -26,6 +26,7 @@ export interface Context {
 /** tRPC codes for our error codes, so HTTP-ish semantics stay right. */
 const TRPC_CODES: Record<ErrorCode, TRPCError["code"]> = {
   BAD_INPUT: "BAD_REQUEST",
+  UNAUTHORIZED: "UNAUTHORIZED",
   NOT_FOUND: "NOT_FOUND",
   LIMIT: "TOO_MANY_REQUESTS",
   SHUTTING_DOWN: "SERVICE_UNAVAILABLE",
@@ -60,7 +61,9 @@ function codeOf(error: TRPCError): ErrorCode {
   if (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") return "BAD_INPUT";
   if (error.code === "NOT_FOUND") return "NOT_FOUND";
   if (error.code === "TOO_MANY_REQUESTS") return "LIMIT";
-  if (error.code === "UNAUTHORIZED" || error.code === "FORBIDDEN") return "NOT_FOUND";
+  // A connection without a valid token says so; within one, what is not yours looks absent.
+  if (error.code === "UNAUTHORIZED") return "UNAUTHORIZED";
+  if (error.code === "FORBIDDEN") return "NOT_FOUND";
   return "INTERNAL";
 }
 

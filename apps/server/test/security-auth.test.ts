@@ -101,6 +101,7 @@ describe("authentication", () => {
         for (const message of raw.messages) {
           expect(message.result, label).toBeUndefined();
           expect(message.error?.data?.code, label).toBe("UNAUTHORIZED");
+          expect(message.error?.data?.porthole, label).toBe("UNAUTHORIZED");
           expect(message.error?.message, label).toBe("A valid access token is required");
         }
         expect(

@@ -77,6 +77,7 @@ describe("classifyFailure", () => {
     expect(classifyFailure(connectionLost())).toBe("resend");
     expect(classifyFailure(serverError("LIMIT"))).toBe("resend-later");
     expect(classifyFailure(serverError("NOT_FOUND"))).toBe("fatal");
+    expect(classifyFailure(serverError("UNAUTHORIZED"))).toBe("fatal");
     expect(classifyFailure(serverError("SESSION_ENDED"))).toBe("fatal");
     expect(classifyFailure(serverError("BAD_INPUT"))).toBe("drop");
     expect(classifyFailure(new Error("odd"))).toBe("drop");

@@ -26,6 +26,7 @@ export function classifyFailure(error: unknown): FailureAction {
     case "LIMIT":
       // Refused before it was sequenced: the seq is still free, so the same call goes again.
       return "resend-later";
+    case "UNAUTHORIZED":
     case "NOT_FOUND":
     case "SESSION_ENDED":
     case "SHUTTING_DOWN":

@@ -5,6 +5,8 @@ import { z } from "zod";
 export const errorCodeSchema = z.enum([
   /** The request did not match its schema. */
   "BAD_INPUT",
+  /** The access token is missing or wrong; the connection closes with UNAUTHORIZED_CLOSE_CODE. */
+  "UNAUTHORIZED",
   /** No such session for this credential (also what another credential's session looks like). */
   "NOT_FOUND",
   /** A named limit was reached: sessions, subscriptions, input rate. */
