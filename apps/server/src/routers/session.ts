@@ -5,7 +5,7 @@ import {
   sessionRefInputSchema,
   type SessionInfo,
 } from "@porthole/protocol";
-import { SandboxError } from "@porthole/sandbox";
+import { isSandboxError, SandboxError } from "@porthole/sandbox";
 import { procedure, router } from "../trpc.js";
 
 export const sessionRouter = router({
@@ -32,15 +32,27 @@ export const sessionRouter = router({
         const session = earlier ? ctx.sessions.get(earlier, ctx.credential) : undefined;
         if (session) return session.info();
       }
-      const session = ctx.sessions.create({
-        owner: ctx.credential,
-        cols: input.cols,
-        rows: input.rows,
-        kind: input.kind,
-        command: input.command,
-        repo: input.repo,
-        title: input.title,
-      });
+      let session;
+      try {
+        session = ctx.sessions.create({
+          owner: ctx.credential,
+          cols: input.cols,
+          rows: input.rows,
+          kind: input.kind,
+          command: input.command,
+          repo: input.repo,
+          title: input.title,
+        });
+      } catch (error) {
+        // A full server is the operator's to know about, not only the user's.
+        if (isSandboxError(error) && error.code === "LIMIT") {
+          ctx.logger.warn(
+            { credential: ctx.credential, reason: error.message },
+            "refused a session: limit reached",
+          );
+        }
+        throw error;
+      }
       if (input.requestId) ctx.recentCreates.remember(ctx.credential, input.requestId, session.id);
       ctx.logger.info(
         { sessionId: session.id, credential: ctx.credential, kind: session.kind },
