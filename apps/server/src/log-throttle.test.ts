@@ -6,15 +6,21 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** A throttle on fake timers, and the lines it wrote as [count, sources]. */
+function recorded() {
+  vi.useFakeTimers();
+  const lines: [number, string[]][] = [];
+  const throttle = new LogThrottle(
+    (count, sources) => lines.push([count, sources]),
+    REFUSAL_LOG_INTERVAL_MS,
+    () => Date.now(),
+  );
+  return { lines, throttle };
+}
+
 describe("LogThrottle", () => {
   it("logs the first event at once and sums the rest when the interval is up", () => {
-    vi.useFakeTimers();
-    const lines: [number, string[]][] = [];
-    const throttle = new LogThrottle(
-      (count, sources) => lines.push([count, sources]),
-      REFUSAL_LOG_INTERVAL_MS,
-      () => Date.now(),
-    );
+    const { lines, throttle } = recorded();
     throttle.note("10.0.0.1");
     expect(lines).toEqual([[1, ["10.0.0.1"]]]);
     throttle.note("10.0.0.2");
@@ -38,17 +44,10 @@ describe("LogThrottle", () => {
     expect(lines.at(-1)).toEqual([1, ["10.0.0.4"]]);
     throttle.flush();
     expect(lines).toHaveLength(4);
-    throttle.flush();
   });
 
   it(`counts every event but names at most ${REFUSAL_LOG_MAX_SOURCES} sources a line`, () => {
-    vi.useFakeTimers();
-    const lines: [number, string[]][] = [];
-    const throttle = new LogThrottle(
-      (count, sources) => lines.push([count, sources]),
-      REFUSAL_LOG_INTERVAL_MS,
-      () => Date.now(),
-    );
+    const { lines, throttle } = recorded();
     throttle.note("first");
     for (let i = 0; i < 1000; i++) throttle.note(`10.0.${Math.floor(i / 250)}.${i % 250}`);
     vi.advanceTimersByTime(REFUSAL_LOG_INTERVAL_MS);

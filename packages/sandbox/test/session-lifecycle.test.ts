@@ -27,6 +27,26 @@ function setup(options: Partial<SessionManagerOptions> = {}, provider = new Fake
   return { manager, provider, ended, stopped };
 }
 
+/**
+ * Gives `provider` listOrphans (owner "o", from `list`) and killSandbox; returns the ids it was
+ * asked to kill.
+ */
+function withOrphans(
+  provider: FakeProvider,
+  list: (owned: ReadonlySet<string>) => { sandboxId: string; sessionId: string }[],
+): string[] {
+  const killed: string[] = [];
+  Object.assign(provider, {
+    listOrphans: (owned: ReadonlySet<string>) =>
+      Promise.resolve(list(owned).map((orphan) => ({ ...orphan, owner: "o", startedAt: null }))),
+    killSandbox: (id: string) => {
+      killed.push(id);
+      return Promise.resolve();
+    },
+  });
+  return killed;
+}
+
 describe("session lifecycle", () => {
   it("ends after the detach grace when nobody attaches, releasing the sandbox once", async () => {
     const { manager, provider, ended } = setup();
@@ -279,22 +299,9 @@ describe("review fixes", () => {
 
   it("never takes a starting session's sandbox for an orphan", async () => {
     const provider = new FakeProvider({ delayMs: 1000 });
-    const killed: string[] = [];
-    Object.assign(provider, {
-      listOrphans: () =>
-        Promise.resolve(
-          provider.requests.map((r) => ({
-            sandboxId: `sb-${r.sessionId}`,
-            sessionId: r.sessionId,
-            owner: "o",
-            startedAt: null,
-          })),
-        ),
-      killSandbox: (id: string) => {
-        killed.push(id);
-        return Promise.resolve();
-      },
-    });
+    const killed = withOrphans(provider, () =>
+      provider.requests.map((r) => ({ sandboxId: `sb-${r.sessionId}`, sessionId: r.sessionId })),
+    );
     const { manager } = setup({ detachGraceMs: 1e9 }, provider);
     manager.create({ owner: "o", cols: 80, rows: 24 });
     expect(await manager.killOrphans()).toEqual([]);
@@ -303,22 +310,12 @@ describe("review fixes", () => {
 
   it("finds orphans without touching them (findOrphans)", async () => {
     const provider = new FakeProvider();
-    const killed: string[] = [];
-    Object.assign(provider, {
-      listOrphans: (owned: ReadonlySet<string>) =>
-        Promise.resolve(
-          ["sb-left", ...owned].map((sandboxId) => ({
-            sandboxId,
-            sessionId: `session-of-${sandboxId}`,
-            owner: "o",
-            startedAt: null,
-          })),
-        ),
-      killSandbox: (id: string) => {
-        killed.push(id);
-        return Promise.resolve();
-      },
-    });
+    const killed = withOrphans(provider, (owned) =>
+      ["sb-left", ...owned].map((sandboxId) => ({
+        sandboxId,
+        sessionId: `session-of-${sandboxId}`,
+      })),
+    );
     const { manager } = setup({ detachGraceMs: 1e9 }, provider);
     expect(await manager.findOrphans()).toEqual(["sb-left"]);
     expect(killed).toEqual([]);
