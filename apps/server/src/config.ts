@@ -114,6 +114,8 @@ export interface Config {
    */
   tokens: string[];
   tokenGenerated: boolean;
+  /** Where a generated token is kept (PORTHOLE_TOKEN_FILE), if anywhere. */
+  tokenFile: string | undefined;
   provider: "e2b" | "local";
   e2b: {
     apiKey: string | undefined;
@@ -208,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     frontendOrigins: e.FRONTEND_URL.map((page) => new URL(page).origin),
     tokens,
     tokenGenerated: !e.PORTHOLE_TOKEN,
+    tokenFile: e.PORTHOLE_TOKEN ? undefined : e.PORTHOLE_TOKEN_FILE,
     provider,
     e2b: {
       apiKey: e.E2B_API_KEY,

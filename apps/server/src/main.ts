@@ -115,8 +115,13 @@ async function main(): Promise<void> {
     config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;
   // The token goes to the terminal only, inside the URL fragment (never sent in HTTP requests).
   // Only a generated one, which nobody could know otherwise: stdout is often a collected log, and
-  // a PORTHOLE_TOKEN from the environment is known to whoever set it.
-  const token = config.tokenGenerated ? config.tokens[0] : "<PORTHOLE_TOKEN>";
+  // a PORTHOLE_TOKEN from the environment is known to whoever set it. A kept one (its file says
+  // it) is printed only to a terminal: it would land in a collected log again at every restart.
+  const token = !config.tokenGenerated
+    ? "<PORTHOLE_TOKEN>"
+    : config.tokenFile && !process.stdout.isTTY
+      ? `<the token in ${config.tokenFile}>`
+      : config.tokens[0];
   process.stdout.write(
     `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n`,
   );

@@ -1,10 +1,12 @@
 // Proves the real server process keeps its secrets out of local shells' environments and out of its logs, terminal content included.
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   cleanupAll,
   connectTo,
   RawClient,
+  scratchDir,
   startServerProcess,
   TOKEN_A,
   type ServerProcess,
@@ -143,5 +145,17 @@ describe("the server's output", () => {
     const output = server.stdout + server.stderr;
     expect(output.split(token!).length - 1).toBe(1);
     for (const line of server.logLines()) expect(JSON.stringify(line)).not.toContain(token);
+  });
+
+  it("prints a kept token (PORTHOLE_TOKEN_FILE) nowhere when its output is not a terminal", async () => {
+    const file = join(scratchDir(), "kept-token");
+    const server = await startServerProcess({ PORTHOLE_TOKEN: "", PORTHOLE_TOKEN_FILE: file });
+    const token = readFileSync(file, "utf8").trim();
+    expect(server.stdout).toContain(`/#token=<the token in ${file}>`);
+    const { client } = connectTo(server.wsUrl, token);
+    await client.session.list.query();
+    server.child.kill("SIGTERM");
+    await server.exited;
+    expect(server.stdout + server.stderr).not.toContain(token);
   });
 });
