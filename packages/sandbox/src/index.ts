@@ -41,6 +41,7 @@ export type {
   StartRequest,
 } from "./provider.js";
 export {
+  LOCAL_ORPHAN_PREFIX,
   LocalProvider,
   LOCAL_KILL_GRACE_MS,
   ptyThreadByDefault,

@@ -1,5 +1,5 @@
 // Sessions on the local provider with a real bash: the whole data path short of the network.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -20,7 +20,18 @@ import {
   SessionManager,
   type LocalProviderOptions,
 } from "../src/index.js";
-import { startFailureMessage } from "../src/providers/local.js";
+import { LOCAL_ORPHAN_PREFIX, startFailureMessage } from "../src/providers/local.js";
+import { serverIdentity } from "../src/providers/local-orphans.js";
+
+/** Whether `pid` has exited but not been reaped by its parent (this process, for a child). */
+function zombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
+  } catch {
+    return true;
+  }
+}
 import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
 
 const managers: SessionManager[] = [];
@@ -263,6 +274,44 @@ describe("local sessions", () => {
     expect(startFailureMessage("/bin/zsh", new Error("ENOENT"))).toBe(
       "Could not start /bin/zsh: ENOENT",
     );
+  });
+
+  it("reaps what a local server that died left, never a living server's session", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-orphans-"));
+    const provider = new LocalProvider({ workspaceRoot: root, shell: "/bin/bash" });
+    /** A session's leftovers as a server with `identity` would have left them. */
+    const leave = (sessionId: string, identity: string) => {
+      mkdirSync(join(root, sessionId));
+      writeFileSync(join(root, `${sessionId}.server`), `${identity}\n`);
+      const child = spawn("sleep", ["1234"], {
+        detached: true,
+        stdio: "ignore",
+        env: { ...process.env, PORTHOLE_SERVER: identity, PORTHOLE_SESSION_ID: sessionId },
+      });
+      child.unref();
+      return child.pid!;
+    };
+    // A pid that ran long ago: this very process, with a start time it never had.
+    const dead = leave("deadSession0001", `${process.pid}:1`);
+    const living = leave("liveSession0001", serverIdentity());
+    try {
+      const orphans = await provider.listOrphans();
+      expect(orphans.map((orphan) => orphan.sandboxId)).toEqual([
+        `${LOCAL_ORPHAN_PREFIX}deadSession0001`,
+      ]);
+      await provider.killSandbox(`${LOCAL_ORPHAN_PREFIX}deadSession0001`);
+      await eventually(() => !existsSync(`/proc/${dead}`) || zombie(dead), 5000, "orphan gone");
+      expect(existsSync(join(root, "deadSession0001"))).toBe(false);
+      expect(existsSync(join(root, "deadSession0001.server"))).toBe(false);
+      expect(existsSync(`/proc/${living}`)).toBe(true);
+      expect(existsSync(join(root, "liveSession0001"))).toBe(true);
+      await expect(provider.killSandbox("local-orphan:../etc")).rejects.toMatchObject({
+        code: "BAD_INPUT",
+      });
+    } finally {
+      process.kill(living, "SIGKILL");
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it("refuses a workspace root that another user owns or may write to", () => {

@@ -1,7 +1,15 @@
-// A server killed with SIGKILL and started again finds the E2B sandboxes it made: takes them back or kills them.
+// A server killed with SIGKILL and started again finds what its sessions left (E2B sandboxes, local processes): takes them back or kills them.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startEmulator, type Emulator } from "@porthole/envd-emulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cleanupAll, connectTo, startServerProcess, waitFor } from "../faults-harness.js";
+import {
+  cleanupAll,
+  connectTo,
+  scratchDir,
+  startServerProcess,
+  waitFor,
+} from "../faults-harness.js";
 import { OutputCollector } from "../harness.js";
 
 let emulator: Emulator;
@@ -69,6 +77,40 @@ describe("a server restarted after SIGKILL", () => {
     expect(emulator.sandboxes.ids()).toHaveLength(1);
     await e2bServer("kill");
     await waitFor(() => emulator.sandboxes.ids().length === 0, 10_000, "the orphan to be killed");
+  });
+
+  it("reaps what a local session left when its server was SIGKILLed (ORPHANS=kill)", async () => {
+    const root = join(scratchDir(), "workspaces");
+    const first = await startServerProcess({ LOCAL_WORKSPACE_ROOT: root });
+    const { client } = connectTo(first.wsUrl);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id, { clientId: "c" });
+    await out.untilEvent("ready");
+    // A job that outlives its shell: its own session (setsid), deaf to the hang-up.
+    const pidFile = join(scratchDir(), "pid");
+    await out.type(`setsid -f sh -c 'trap "" HUP; echo $$ > ${pidFile}; exec sleep 1236'\r`);
+    await waitFor(
+      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"),
+      10_000,
+      "the job's pid",
+    );
+    const job = Number(readFileSync(pidFile, "utf8"));
+    out.stop();
+    first.child.kill("SIGKILL");
+    await first.exited;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(existsSync(`/proc/${job}`)).toBe(true);
+    expect(existsSync(join(root, info.id))).toBe(true);
+
+    const second = await startServerProcess({ LOCAL_WORKSPACE_ROOT: root });
+    const line = await waitFor(
+      () => second.logLines().find((l) => l.msg === "sandboxes left by an earlier run"),
+      10_000,
+      "the reaped session to be logged",
+    );
+    expect(line.killed).toEqual([`local-orphan:${info.id}`]);
+    await waitFor(() => !existsSync(`/proc/${job}`), 5000, "the job to be gone");
+    expect(existsSync(join(root, info.id))).toBe(false);
   });
 
   it("leaves them running and says so (ORPHANS=keep)", async () => {

@@ -1,13 +1,28 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
-import { mkdirSync, readSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, readSync, statSync } from "node:fs";
 import { availableParallelism, constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import type { ExitInfo } from "@porthole/protocol";
 import type * as NodePty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
-import type { PtyHandlers, SandboxProvider, SandboxPty, StartRequest } from "../provider.js";
+import type {
+  OrphanSandbox,
+  PtyHandlers,
+  SandboxProvider,
+  SandboxPty,
+  StartRequest,
+} from "../provider.js";
 import { bubblewrapArgs, SANDBOX_WORKSPACE } from "./bubblewrap.js";
 import { findProgram } from "./find-program.js";
+import {
+  claimWorkspace,
+  orphanedSessions,
+  reapSession,
+  removeWorkspace,
+  SERVER_VARIABLE,
+  serverIdentity,
+  SESSION_VARIABLE,
+} from "./local-orphans.js";
 import {
   PtyThread,
   type SpawnOptions,
@@ -21,6 +36,9 @@ import { buildShellEnv } from "./shell-env.js";
 
 /** How long a closing shell gets after SIGHUP before its whole process group is SIGKILLed. */
 export const LOCAL_KILL_GRACE_MS = 500;
+
+/** How `listOrphans` names a local session left by a server that died: `local-orphan:<session id>`. */
+export const LOCAL_ORPHAN_PREFIX = "local-orphan:";
 
 /** Settings of the local provider. */
 export interface LocalProviderOptions {
@@ -138,6 +156,31 @@ export class LocalProvider implements SandboxProvider {
     return added ? shellQuote(added) : program;
   }
 
+  /**
+   * Sessions a local server left when it died without closing them (a crash, SIGKILL): processes
+   * still marked with a server that no longer runs, and workspaces it made. Never a session of a
+   * server that runs, this one or another sharing the workspace root.
+   */
+  listOrphans(): Promise<OrphanSandbox[]> {
+    const orphans = orphanedSessions(this.workspaceRoot).map((sessionId) => ({
+      sandboxId: `${LOCAL_ORPHAN_PREFIX}${sessionId}`,
+      sessionId,
+      owner: null,
+      startedAt: null,
+    }));
+    return Promise.resolve(orphans);
+  }
+
+  /** Kills an orphan's processes and removes its workspace (ids from `listOrphans`). */
+  killSandbox(sandboxId: string): Promise<void> {
+    const sessionId = sandboxId.slice(LOCAL_ORPHAN_PREFIX.length);
+    if (!sandboxId.startsWith(LOCAL_ORPHAN_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(sessionId)) {
+      return Promise.reject(new SandboxError("BAD_INPUT", `Not a local orphan: ${sandboxId}`));
+    }
+    reapSession(this.workspaceRoot, sessionId);
+    return Promise.resolve();
+  }
+
   start(request: StartRequest, handlers: PtyHandlers): Promise<SandboxPty> {
     if (request.signal.aborted)
       return Promise.reject(
@@ -152,11 +195,16 @@ export class LocalProvider implements SandboxProvider {
       // The root may have been cleaned away since start-up (it lives in /tmp by default).
       ensureWorkspaceRoot(this.workspaceRoot);
       mkdirSync(workspace, { mode: 0o700 });
+      // A workspace that goes with its session is reaped if this server dies without closing it.
+      if (this.#removeWorkspace) claimWorkspace(workspace);
     } catch (error) {
       return Promise.reject(toSandboxError(error, "SANDBOX_FAILED"));
     }
     const env = buildShellEnv({ ...this.#baseEnv, PATH: this.#path }, request.env);
-    env.PORTHOLE_SESSION_ID = request.sessionId;
+    // Every process of the session inherits these: closing kills what carries the first, and a
+    // server after a crash reaps what carries the second for a server that is gone.
+    env[SESSION_VARIABLE] = request.sessionId;
+    env[SERVER_VARIABLE] = serverIdentity();
     let file = this.#shell;
     let args = this.#shellArgs;
     let cwd = workspace;
@@ -176,14 +224,14 @@ export class LocalProvider implements SandboxProvider {
       env.HOME = SANDBOX_WORKSPACE;
       cwd = workspace;
     }
-    const marker = `PORTHOLE_SESSION_ID=${request.sessionId}`;
+    const marker = `${SESSION_VARIABLE}=${request.sessionId}`;
     const local = new LocalPty(workspace, this.#removeWorkspace, marker, handlers);
     const options = { name: "xterm-256color", cols: request.cols, rows: request.rows, cwd, env };
     const spawn = this.#ptyThread ? spawnOnThread : spawnHere;
     return spawn(file, args, options, local.events).then(
       (child) => local.started(child),
       (error: unknown) => {
-        rmSync(workspace, { recursive: true, force: true });
+        removeWorkspace(workspace);
         throw new SandboxError("SANDBOX_FAILED", startFailureMessage(file, error), {
           cause: error,
         });
@@ -349,7 +397,7 @@ class LocalPty implements SandboxPty {
     // Background jobs outlive the shell unless told, even those that left its terminal session
     // (setsid, daemons): they go too, found by the session id in their environment.
     signalSession(sid, "SIGKILL", this.#marker);
-    if (this.#removeWorkspace) rmSync(this.#workspace, { recursive: true, force: true });
+    if (this.#removeWorkspace) removeWorkspace(this.#workspace);
   }
 }
 

@@ -47,3 +47,23 @@ export function signalSession(sid: number, signal: NodeJS.Signals, marker?: stri
   }
   return count;
 }
+
+/**
+ * Sends `signal` to every process whose environment holds `marker` exactly, wherever it runs
+ * (Linux only: elsewhere none); returns how many were signalled.
+ */
+export function signalMarked(marker: string, signal: NodeJS.Signals): number {
+  if (process.platform !== "linux") return 0;
+  let count = 0;
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (!carries(name, marker)) continue;
+      process.kill(Number(name), signal);
+      count++;
+    } catch {
+      // Gone meanwhile, or not ours.
+    }
+  }
+  return count;
+}
