@@ -199,6 +199,7 @@ export async function startServer(
       }
       const open = connectionsOf.get(credential) ?? 0;
       if (open >= config.maxConnectionsPerToken) {
+        refusedSockets.add(res);
         refusals.tooManyForToken(credential, req.socket.remoteAddress ?? "");
         setImmediate(() => res.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, "Too many connections"));
         throw new TRPCError({

@@ -22,17 +22,13 @@ import {
 } from "../src/index.js";
 import { LOCAL_ORPHAN_PREFIX, startFailureMessage } from "../src/providers/local.js";
 import { serverIdentity } from "../src/providers/local-orphans.js";
-
-/** Whether `pid` has exited but not been reaped by its parent (this process, for a child). */
-function zombie(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z");
-  } catch {
-    return true;
-  }
-}
+import { statFields } from "../src/providers/process-session.js";
 import { eventually, readUntilEvent, readUntilText } from "./helpers.js";
+
+/** Whether `pid` has ended: gone, or a zombie its parent (this process, for a child) has not reaped. */
+function ended(pid: number): boolean {
+  return (statFields(pid)?.[0] ?? "Z") === "Z";
+}
 
 const managers: SessionManager[] = [];
 function manager(
@@ -300,7 +296,7 @@ describe("local sessions", () => {
         `${LOCAL_ORPHAN_PREFIX}deadSession0001`,
       ]);
       await provider.killSandbox(`${LOCAL_ORPHAN_PREFIX}deadSession0001`);
-      await eventually(() => !existsSync(`/proc/${dead}`) || zombie(dead), 5000, "orphan gone");
+      await eventually(() => ended(dead), 5000, "orphan gone");
       expect(existsSync(join(root, "deadSession0001"))).toBe(false);
       expect(existsSync(join(root, "deadSession0001.server"))).toBe(false);
       expect(existsSync(`/proc/${living}`)).toBe(true);

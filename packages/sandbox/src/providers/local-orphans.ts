@@ -1,7 +1,8 @@
 // What a local server that died without closing its sessions left behind: processes and workspaces.
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { signalMarked } from "./process-session.js";
+import { ID_PATTERN } from "@porthole/protocol";
+import { environOf, processIds, signalMarked, statFields } from "./process-session.js";
 
 /** The variable every process of a local session inherits, naming the server that started it. */
 export const SERVER_VARIABLE = "PORTHOLE_SERVER";
@@ -12,18 +13,9 @@ export const SESSION_VARIABLE = "PORTHOLE_SESSION_ID";
 /** Beside each workspace directory: which server made it (`<workspace>.server`). */
 const SIDECAR = ".server";
 
-/** Session ids as they name workspaces (see SESSION_ID_PATTERN). */
-const SESSION_DIR = /^[A-Za-z0-9_-]{8,64}$/;
-
-/** When process `pid` started (clock ticks since boot), or null when there is no such process. */
+/** When process `pid` started (clock ticks since boot; field 22), or null when it is gone. */
 function startTime(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    // Field 22; fields after the command (which may hold spaces) start with the state, field 3.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
+  return statFields(pid)?.[19] ?? null;
 }
 
 /** This process as `pid:starttime`: a pid alone may be reused once the process is gone. */
@@ -63,20 +55,12 @@ function variable(environ: string, name: string): string | null {
  */
 export function orphanedSessions(root: string): string[] {
   const found = new Set<string>();
-  if (process.platform === "linux") {
-    for (const name of readdirSync("/proc")) {
-      if (!/^\d+$/.test(name)) continue;
-      let environ: string;
-      try {
-        environ = readFileSync(`/proc/${name}/environ`, "latin1");
-      } catch {
-        continue; // gone meanwhile, or not ours to read
-      }
-      const server = variable(environ, SERVER_VARIABLE);
-      const session = variable(environ, SESSION_VARIABLE);
-      if (server && session && SESSION_DIR.test(session) && !serverAlive(server))
-        found.add(session);
-    }
+  for (const pid of processIds()) {
+    const environ = environOf(pid);
+    if (environ === null) continue;
+    const server = variable(environ, SERVER_VARIABLE);
+    const session = variable(environ, SESSION_VARIABLE);
+    if (server && session && ID_PATTERN.test(session) && !serverAlive(server)) found.add(session);
   }
   let entries: string[] = [];
   try {
@@ -87,7 +71,7 @@ export function orphanedSessions(root: string): string[] {
   for (const entry of entries) {
     if (!entry.endsWith(SIDECAR)) continue;
     const session = entry.slice(0, -SIDECAR.length);
-    if (!SESSION_DIR.test(session)) continue;
+    if (!ID_PATTERN.test(session)) continue;
     try {
       if (!serverAlive(readFileSync(join(root, entry), "utf8").trim())) found.add(session);
     } catch {
@@ -97,8 +81,12 @@ export function orphanedSessions(root: string): string[] {
   return [...found];
 }
 
-/** Kills every process of session `sessionId` and removes its workspace under `root`. */
+/**
+ * Kills every process of session `sessionId` and removes its workspace under `root`. The id must
+ * match ID_PATTERN: it becomes a path.
+ */
 export function reapSession(root: string, sessionId: string): void {
+  if (!ID_PATTERN.test(sessionId)) throw new Error(`Not a session id: ${sessionId}`);
   signalMarked(`${SESSION_VARIABLE}=${sessionId}`, "SIGKILL");
   removeWorkspace(join(root, sessionId));
 }

@@ -2,7 +2,7 @@
 import { mkdirSync, readSync, statSync } from "node:fs";
 import { availableParallelism, constants as osConstants, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import type { ExitInfo } from "@porthole/protocol";
+import { ID_PATTERN, type ExitInfo } from "@porthole/protocol";
 import type * as NodePty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
 import type {
@@ -174,7 +174,7 @@ export class LocalProvider implements SandboxProvider {
   /** Kills an orphan's processes and removes its workspace (ids from `listOrphans`). */
   killSandbox(sandboxId: string): Promise<void> {
     const sessionId = sandboxId.slice(LOCAL_ORPHAN_PREFIX.length);
-    if (!sandboxId.startsWith(LOCAL_ORPHAN_PREFIX) || !/^[A-Za-z0-9_-]+$/.test(sessionId)) {
+    if (!sandboxId.startsWith(LOCAL_ORPHAN_PREFIX) || !ID_PATTERN.test(sessionId)) {
       return Promise.reject(new SandboxError("BAD_INPUT", `Not a local orphan: ${sandboxId}`));
     }
     reapSession(this.workspaceRoot, sessionId);
