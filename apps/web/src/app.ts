@@ -527,7 +527,7 @@ export class App {
       this.#statusModel(),
       view?.size ?? null,
       view?.renderer ?? null,
-      view?.serverSize ?? null,
+      view?.ownSize ?? null,
     );
   }
 }

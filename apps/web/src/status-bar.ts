@@ -282,14 +282,15 @@ export class StatusBar {
   }
 
   /**
-   * Shows `model`, plus the front terminal's size and renderer, and the program's size when
-   * another viewer of the session set a different one (typing here takes it back).
+   * Shows `model`, plus the front terminal's size and renderer, and says so when the terminal
+   * draws at the size another viewer of the session set (`ownSize`: the size that fits this
+   * window); typing here takes it back.
    */
   render(
     model: StatusModel,
     size: Size | null,
     renderer: RendererKind | null,
-    serverSize: Size | null = null,
+    ownSize: Size | null = null,
   ): void {
     this.element.dataset.state = model.state;
     this.element.dataset.tone = model.tone;
@@ -297,16 +298,13 @@ export class StatusBar {
     setText(this.#text, model.text);
     setText(this.#latency, model.latency ?? "");
     this.#latency.hidden = model.latency === null;
-    const other =
-      size && serverSize && (serverSize.cols !== size.cols || serverSize.rows !== size.rows)
-        ? serverSize
-        : null;
-    const program = other ? ` (program: ${other.cols}×${other.rows})` : "";
+    const other = size && ownSize ? " (another window's size)" : "";
     const drawnWith = renderer && renderer !== "none" ? ` · ${renderer}` : "";
-    setText(this.#size, size ? `${size.cols}×${size.rows}${program}${drawnWith}` : "");
-    this.#size.title = other
-      ? "Another window of this session set the program's size; typing here takes it back"
-      : "";
+    setText(this.#size, size ? `${size.cols}×${size.rows}${other}${drawnWith}` : "");
+    this.#size.title =
+      size && ownSize
+        ? `Another window of this session set the program's size, so this one draws at it (this window fits ${ownSize.cols}×${ownSize.rows}); typing here takes it back`
+        : "";
     setText(this.#hint, model.hint ?? "");
     this.#hint.hidden = model.hint === null;
     const actions = model.actions.join(",");

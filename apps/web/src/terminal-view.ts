@@ -111,6 +111,17 @@ const THEME: ITheme = {
   brightWhite: "#ffffff",
 };
 
+/**
+ * Sizes a view remembers having sent until the server confirms them: a few resizes in flight at
+ * once (a window dragged wider), and one the server never confirms (it had that size already)
+ * does not stay long.
+ */
+const MAX_UNCONFIRMED_SIZES = 4;
+
+function sameSize(a: Size, b: Size): boolean {
+  return a.cols === b.cols && a.rows === b.rows;
+}
+
 /** Clamps a size to what the server accepts. */
 export function clampSize(size: Size): Size {
   const clamp = (value: number, min: number, max: number) =>
@@ -163,8 +174,15 @@ export class TerminalView {
   /** The size last queued for the server. */
   #sentSize: Size | null = null;
   /**
-   * While output the server drew at its size is parsed at that size: the terminal's own size to
-   * return to, once parsing reaches `until` (see #drawAtServerSize).
+   * Sizes this view queued for the server and has not yet seen come back as a `resize` event, in
+   * order (at most MAX_UNCONFIRMED_SIZES): a `resize` event matching none of them came from
+   * another window.
+   */
+  #unconfirmedSizes: Size[] = [];
+  /**
+   * While the terminal draws at the server's size rather than its own: the own size to return to,
+   * once parsing reaches `until` (see #drawAtServerSize), or, while another window's size is
+   * followed, never (`until` is Infinity) until this window takes the size back (see #follow).
    */
   #held: { size: Size; until: number } | null = null;
   #resizeTimer: ReturnType<typeof setTimeout> | null = null;
@@ -261,6 +279,14 @@ export class TerminalView {
     return this.#serverSize;
   }
 
+  /**
+   * The size that fits this view, while it draws at another window's size instead (see #follow);
+   * null while the terminal has its own size.
+   */
+  get ownSize(): Size | null {
+    return this.#held?.until === Infinity ? { ...this.#held.size } : null;
+  }
+
   /** Output offsets: received from the server, parsed by the terminal, acknowledged. */
   get flow(): { received: number; written: number; acked: number } {
     const flow = this.#flow;
@@ -325,6 +351,10 @@ export class TerminalView {
     const { cols, rows } = clampSize(size);
     if (this.#held) {
       this.#held.size = { cols, rows };
+      // Following a size that now fits this window too: nothing left to follow.
+      const server = this.#serverSize;
+      if (this.#held.until === Infinity && server?.cols === cols && server.rows === rows)
+        this.#releaseSize();
       return;
     }
     if (cols !== this.terminal.cols || rows !== this.terminal.rows)
@@ -345,6 +375,7 @@ export class TerminalView {
     this.#live = false;
     this.#serverSize = null;
     this.#sentSize = null;
+    this.#unconfirmedSizes = [];
     this.#releaseSize();
     this.skippedBytes = 0;
     this.snapshots = 0;
@@ -524,12 +555,23 @@ export class TerminalView {
         // ESC c (full reset) inside the write stream, so earlier writes still land before it.
         this.#write(`\x1bc${event.data}`, true, event.offset);
         return;
-      case "resize":
-        this.#serverSize = { cols: event.cols, rows: event.rows };
+      case "resize": {
+        const size = { cols: event.cols, rows: event.rows };
+        this.#serverSize = size;
+        const own = this.#held?.size ?? this.size;
+        if (this.#confirmsOwnSize(size)) {
+          // This window's own size came back: no other window's size is left to follow.
+          if (this.#held?.until === Infinity && sameSize(own, size)) this.#releaseSize();
+        } else if (!this.#held && !sameSize(own, size)) {
+          this.#follow();
+        } else if (this.#held?.until === Infinity && sameSize(own, size)) {
+          this.#releaseSize();
+        }
         // Output after this was drawn at the new size; while held, parse it at that size too.
         if (this.#held) this.guard.write(this.terminal, "", true, () => this.#followServerSize());
         this.#options.onChange();
         return;
+      }
       case "exit":
         this.#end({ kind: "exited", code: event.code, signal: event.signal });
         return;
@@ -587,15 +629,36 @@ export class TerminalView {
     this.terminal.resize(server.cols, server.rows);
   }
 
+  /**
+   * Another window of the session set the program's size (it was typed in last, as tmux's
+   * "latest"): output from here on is drawn for that size, and parsed at this window's own it
+   * would wrap and land askew. So the terminal takes the program's size (a larger one scrolls in
+   * the view) until this window is typed in or focused again (#reassertSize), or the program's
+   * size becomes this window's own.
+   */
+  #follow(): void {
+    this.#held = { size: this.size, until: Infinity };
+  }
+
+  /** Whether `size` is one this view queued; forgets it and those queued before it. */
+  #confirmsOwnSize(size: Size): boolean {
+    const index = this.#unconfirmedSizes.findIndex((sent) => sameSize(sent, size));
+    if (index < 0) return false;
+    this.#unconfirmedSizes.splice(0, index + 1);
+    return true;
+  }
+
   /** While held, takes the server's (new) size, in order with the output around it. */
   #followServerSize(): void {
     const server = this.#serverSize;
     if (!this.#held || !server) return;
     if (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)
       this.terminal.resize(server.cols, server.rows);
+    // A program's size larger than this window: show its bottom rows, where prompts are.
+    if (this.#held.until === Infinity) this.element.scrollTop = this.element.scrollHeight;
   }
 
-  /** Returns to the terminal's own size after a hold (see #drawAtServerSize). */
+  /** Returns to the terminal's own size after a hold (see #drawAtServerSize or #follow). */
   #releaseSize(): void {
     const held = this.#held;
     if (!held) return;
@@ -671,6 +734,11 @@ export class TerminalView {
 
   /** Tells the server our size if it differs from what it has (another viewer may have changed it). */
   #reassertSize(): void {
+    // Typed in or focused while following another window's size: this window takes it back.
+    if (this.#held?.until === Infinity) {
+      this.#releaseSize();
+      return;
+    }
     const server = this.#serverSize;
     if (server && (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)) {
       this.#sentSize = null;
@@ -679,11 +747,16 @@ export class TerminalView {
   }
 
   #sendSize(): void {
+    // Held at the server's size: that is not this window's to send.
+    if (this.#held) return;
     const size = this.size;
     const sent = this.#sentSize;
-    if (sent && sent.cols === size.cols && sent.rows === size.rows) return;
+    if (sent && sameSize(sent, size)) return;
     this.#sentSize = size;
-    this.#queue?.resize(size.cols, size.rows);
+    if (!this.#queue) return;
+    this.#unconfirmedSizes.push(size);
+    this.#unconfirmedSizes.splice(0, this.#unconfirmedSizes.length - MAX_UNCONFIRMED_SIZES);
+    this.#queue.resize(size.cols, size.rows);
   }
 
   #loadRenderer(): void {

@@ -29,6 +29,8 @@ export interface PortholeTestHook {
   cells(row: number): CellInfo[];
   cursor(): { x: number; y: number };
   size(): Size | null;
+  /** The size that fits the front view: its own, also while it draws at another window's. */
+  fitSize(): Size | null;
   serverSize(): Size | null;
   renderer(): RendererKind | null;
   /** Terminal answers to replayed queries dropped so far in the front tab. */
@@ -106,6 +108,10 @@ export function installTestHook(app: App): void {
       return { x: buffer?.cursorX ?? 0, y: buffer?.cursorY ?? 0 };
     },
     size: () => app.activeView?.size ?? null,
+    fitSize: () => {
+      const view = app.activeView;
+      return view ? (view.ownSize ?? view.size) : null;
+    },
     serverSize: () => app.activeView?.serverSize ?? null,
     renderer: () => app.activeView?.renderer ?? null,
     droppedReplayAnswers: () => app.activeView?.guard.dropped ?? 0,

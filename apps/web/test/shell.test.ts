@@ -192,7 +192,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
-  it("gives the program the size of the window typed in last, and says when another set it", async () => {
+  it("gives the program the size of the window typed in last; the others draw at it", async () => {
     const key = token();
     const pageOf = (width: number) => windowOf(key, width, 600);
     const first = await pageOf(1100);
@@ -201,17 +201,39 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     const second = await pageOf(640);
     const other = (await second.evaluate(() => window.__porthole?.size()))!;
     expect(other.cols).toBeLessThan(own.cols);
-    await first.waitForFunction(
-      (cols) => window.__porthole?.serverSize()?.cols === cols,
-      other.cols,
-    );
-    expect(await first.locator(".status-size").textContent()).toContain(
-      `(program: ${other.cols}×${other.rows})`,
-    );
+    // The first draws at it, as the program draws for it, and says so.
+    await first.waitForFunction((size) => {
+      const hook = window.__porthole;
+      return hook?.serverSize()?.cols === size.cols && hook.size()?.cols === size.cols;
+    }, other);
+    expect(await first.evaluate(() => window.__porthole?.size())).toEqual(other);
+    expect(await first.evaluate(() => window.__porthole?.fitSize())).toEqual(own);
+    expect(await first.locator(".status-size").textContent()).toContain("(another window's size)");
     // Typing in the first window gives the program its size back before the keys arrive.
     await run(first, "stty size");
     await waitForScreen(first, new RegExp(`^${own.rows} ${own.cols}$`, "m"));
-    expect(await first.locator(".status-size").textContent()).not.toContain("program:");
+    expect(await first.evaluate(() => window.__porthole?.size())).toEqual(own);
+    expect(await first.locator(".status-size").textContent()).not.toContain("another window");
+    // Now the narrow window draws at the wide size (scrolling), so a full-screen drawing made
+    // for that size shows row for row as in the wide window, where its own width would wrap it.
+    await second.waitForFunction((cols) => window.__porthole?.size()?.cols === cols, own.cols);
+    expect(await second.evaluate(() => window.__porthole?.fitSize())).toEqual(other);
+    expect(await second.locator(".status-size").textContent()).toContain("(another window's size)");
+    await run(
+      first,
+      `clear; printf 'W%.0s' $(seq ${own.cols}); tput cup 6 ${own.cols - 12}; echo edge-$((6*7))`,
+    );
+    for (const page of [first, second]) {
+      await waitForScreen(page, /edge-42$/m);
+      await waitForPrompt(page);
+    }
+    expect(await screenLines(second)).toEqual(await screenLines(first));
+    expect((await screenLines(second))[0]).toBe("W".repeat(own.cols));
+    await screenshot(second, "06-another-windows-size");
+    // Typed in, the narrow window takes the size back and draws at its own again.
+    await run(second, "stty size");
+    await waitForScreen(second, new RegExp(`^${other.rows} ${other.cols}$`, "m"));
+    expect(await second.evaluate(() => window.__porthole?.size())).toEqual(other);
     await second.close();
     await first.close();
   });
@@ -223,7 +245,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     // The first window was typed in before; then the second is.
     await run(first, "echo typed-first");
     await waitForScreen(second, /^typed-first$/m);
-    const own = (await second.evaluate(() => window.__porthole?.size()))!;
+    const own = (await second.evaluate(() => window.__porthole?.fitSize()))!;
     await run(
       second,
       "clear; stty -icanon -echo; printf '\\e[6n'; timeout 2 cat -v; stty sane; echo; echo query-$((6*7))",
