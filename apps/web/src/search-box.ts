@@ -2,13 +2,19 @@
 import type { ISearchOptions, SearchAddon } from "@xterm/addon-search";
 import type { IDisposable } from "@xterm/xterm";
 
+/** The outline around the active match, and its mark beside the scroll bar. */
+const ACTIVE_MATCH_BORDER = "#ffd866";
+
 const SEARCH_OPTIONS: ISearchOptions = {
   caseSensitive: false,
   decorations: {
     matchBackground: "#3e4451",
     matchOverviewRuler: "#888888",
+    // The addon also selects the active match, and the DOM renderer paints the selection over
+    // the match's background: only an outline (drawn above both) shows which match it is.
     activeMatchBackground: "#b58900",
-    activeMatchColorOverviewRuler: "#ffd866",
+    activeMatchBorder: ACTIVE_MATCH_BORDER,
+    activeMatchColorOverviewRuler: ACTIVE_MATCH_BORDER,
   },
 };
 

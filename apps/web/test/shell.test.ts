@@ -548,6 +548,13 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       document.querySelector(".search-count")?.textContent?.endsWith("of 11"),
     );
     await screenshot(page, "search");
+    // The active match is outlined (the selection hides its background with the DOM renderer).
+    const outlines = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLElement>(".xterm-find-result-decoration")]
+        .map((element) => element.style.outlineColor)
+        .filter((outline) => outline !== ""),
+    );
+    expect(outlines).toEqual(["rgb(255, 216, 102)"]);
     await page.keyboard.press("Escape");
     await page.waitForSelector(".search-box", { state: "hidden" });
     await page.close();
