@@ -3,6 +3,7 @@ import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
 import { endedKeyAction } from "./ended-input.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
+import { KeysHelp } from "./keys-help.js";
 import { SearchBox } from "./search-box.js";
 import {
   describeStatus,
@@ -74,6 +75,7 @@ export class App {
   readonly #statusBar: StatusBar;
   readonly #keyBar: KeyBar;
   readonly #searchBox: SearchBox;
+  readonly #keysHelp: KeysHelp;
   #tabs: Tab[] = [];
   #active: Tab | null = null;
   #size: Size | null = null;
@@ -96,10 +98,12 @@ export class App {
       rename: (key, title) => void this.#rename(this.#tab(key), title),
       renameDone: () => this.#active?.view.focus(),
       create: (kind) => void this.createSession(kind),
+      help: () => this.#keysHelp.toggle(),
     });
     this.#statusBar = new StatusBar((action) => this.#onStatusAction(action));
     this.#keyBar = new KeyBar(() => this.#active?.view ?? null);
     this.#searchBox = new SearchBox(() => this.#active?.view ?? null);
+    this.#keysHelp = new KeysHelp(() => this.#active?.view.focus());
     this.#area = document.createElement("main");
     this.#area.className = "terminal-area";
     this.#empty = document.createElement("div");
@@ -107,7 +111,7 @@ export class App {
     this.#empty.hidden = true;
     this.#empty.textContent =
       "No sessions open. Start a shell or Claude Code with the buttons above.";
-    this.#area.append(this.#empty, this.#searchBox.element);
+    this.#area.append(this.#empty, this.#searchBox.element, this.#keysHelp.element);
     const shell = document.createElement("div");
     shell.className = "app";
     shell.append(this.#tabBar.element, this.#area, this.#keyBar.element, this.#statusBar.element);

@@ -27,6 +27,8 @@ export interface TabBarHandlers {
   /** Editing a title ended by Enter or Escape: the keyboard goes back where it was. */
   renameDone(): void;
   create(kind: SessionKind): void;
+  /** "?" was clicked: show or hide the keyboard shortcuts. */
+  help(): void;
 }
 
 /** The bar at the top of the page. */
@@ -52,6 +54,7 @@ export class TabBar {
     actions.append(
       this.#newButton("shell", "+ Shell", "Open a new shell"),
       this.#newButton("claude", "+ Claude Code", "Open a new Claude Code session"),
+      this.#helpButton(),
     );
     this.element.append(this.#list, actions);
   }
@@ -152,6 +155,19 @@ export class TabBar {
     button.textContent = label;
     button.title = title;
     button.addEventListener("click", () => this.#handlers.create(kind));
+    return button;
+  }
+
+  #helpButton(): HTMLButtonElement {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "help";
+    button.textContent = "?";
+    button.title = "Keyboard shortcuts";
+    button.setAttribute("aria-label", "Keyboard shortcuts");
+    // Pressed while the panel is open, the press would first close it (focus leaves the panel).
+    button.addEventListener("mousedown", (event) => event.preventDefault());
+    button.addEventListener("click", () => this.#handlers.help());
     return button;
   }
 

@@ -217,6 +217,8 @@ export class TerminalView {
       fontSize: 14,
       theme: THEME,
       macOptionIsMeta: true,
+      // Selecting text in a program that uses the mouse: Shift+drag, and Option+drag on a Mac.
+      macOptionClickForcesSelection: true,
       rightClickSelectsWord: true,
       linkHandler: { activate: (_event, uri) => openLink(uri), allowNonHttpProtocols: false },
     });

@@ -560,6 +560,33 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("lists the keyboard shortcuts behind ? in the tab bar, and gives the keyboard back", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await page.click(".tab-actions .help");
+    const panel = page.locator(".keys-help");
+    await panel.waitFor({ state: "visible" });
+    const text = (await panel.textContent()) ?? "";
+    for (const keys of ["Ctrl+Shift+C", "Ctrl+Shift+V", "Ctrl+Shift+F", "Shift+drag"]) {
+      expect(text).toContain(keys);
+    }
+    await screenshot(page, "keys-help");
+    await page.keyboard.press("Escape");
+    await panel.waitFor({ state: "hidden" });
+    // The keys go to the terminal again.
+    await page.keyboard.type("echo keys-back-$((6*7))\n");
+    await waitForScreen(page, /^keys-back-42$/m);
+    // "?" again closes it, and a click in the terminal does too.
+    await page.click(".tab-actions .help");
+    await panel.waitFor({ state: "visible" });
+    await page.click(".tab-actions .help");
+    await panel.waitFor({ state: "hidden" });
+    await page.click(".tab-actions .help");
+    await panel.waitFor({ state: "visible" });
+    await page.click(".terminal-view:not([hidden])", { position: { x: 20, y: 200 } });
+    await panel.waitFor({ state: "hidden" });
+    await page.close();
+  });
+
   it("copies with Ctrl+Shift+C and pastes with Ctrl+Shift+V", async () => {
     const page = await openApp(browser.context, server.url, token());
     await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
