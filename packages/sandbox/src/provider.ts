@@ -1,5 +1,11 @@
 // The seam between sessions and where their shells run: one interface, a provider per backend.
-import type { ExitInfo, Isolation, ProviderName, StatusPhase } from "@porthole/protocol";
+import type {
+  ExitInfo,
+  Isolation,
+  ProviderName,
+  SessionKind,
+  StatusPhase,
+} from "@porthole/protocol";
 import type { SandboxError } from "./errors.js";
 
 /** What a provider needs to start one session's sandbox and shell. */
@@ -8,6 +14,10 @@ export interface StartRequest {
   sessionId: string;
   /** Who owns the session (an opaque credential id), recorded so a restarted server can reattach. */
   owner: string;
+  /** What the session runs, its title and when it was created: recorded to be restored with it. */
+  kind: SessionKind;
+  title: string;
+  createdAt: number;
   cols: number;
   rows: number;
   /** Extra environment for the shell (e.g. ANTHROPIC_API_KEY); never written to a file. */
@@ -63,6 +73,10 @@ export interface OrphanSandbox {
   /** The credential id that owned the session, when recorded. */
   owner: string | null;
   startedAt: Date | null;
+  /** The session's kind, title and creation time (ms), when recorded and well-formed. */
+  kind?: SessionKind | null;
+  title?: string | null;
+  createdAt?: number | null;
 }
 
 /** What a provider needs to reattach a session's shell in a sandbox found after a restart. */

@@ -219,6 +219,9 @@ export class SessionManager {
         cols,
         rows,
         reattachTo: orphan.sandboxId,
+        ...(orphan.kind && { kind: orphan.kind }),
+        ...(orphan.title && { title: orphan.title }),
+        ...(orphan.createdAt != null && { createdAt: orphan.createdAt }),
       });
       adopted.push(session.id);
     }

@@ -60,6 +60,8 @@ export interface SessionSpec {
   env: Record<string, string>;
   /** A sandbox where this session's shell already runs (found after a restart): attach, don't create. */
   reattachTo?: string | undefined;
+  /** When the session was first created (ms since the epoch), if before this Session: a reattach. */
+  createdAt?: number | undefined;
 }
 
 /** Tunables shared by every session of a manager. */
@@ -90,7 +92,7 @@ export class Session {
   readonly kind: SessionKind;
   readonly provider: ProviderName;
   readonly isolation: Isolation;
-  readonly createdAt = Date.now();
+  readonly createdAt: number;
   readonly log: OutputLog;
   readonly screen: ScreenMirror;
   title: string;
@@ -149,6 +151,7 @@ export class Session {
     this.owner = spec.owner;
     this.kind = spec.kind;
     this.title = spec.title;
+    this.createdAt = spec.createdAt ?? Date.now();
     this.cols = spec.cols;
     this.rows = spec.rows;
     this.provider = sandbox.name;
@@ -247,6 +250,9 @@ export class Session {
           {
             sessionId: this.id,
             owner: this.owner,
+            kind: this.kind,
+            title: this.title,
+            createdAt: this.createdAt,
             cols: this.cols,
             rows: this.rows,
             env: this.#spec.env,

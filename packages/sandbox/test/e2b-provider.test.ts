@@ -40,6 +40,7 @@ describe("E2B sessions", () => {
       owner: "o",
       cols: 80,
       rows: 24,
+      title: "build box",
     });
     const attachment = session.attach({ from: null });
     const seen = await readUntilEvent(attachment, "ready");
@@ -52,8 +53,25 @@ describe("E2B sessions", () => {
     const sandboxId = session.sandboxId!;
     expect(emulator.sandboxes.ids()).toEqual([sandboxId]);
     const ours = await provider().listOrphans(new Set());
-    expect(ours.map(({ sandboxId: id, sessionId }) => ({ id, sessionId }))).toEqual([
-      { id: sandboxId, sessionId: session.id },
+    // What a restarted server needs to give the session back as it was.
+    expect(
+      ours.map(({ sandboxId: id, sessionId, owner, kind, title, createdAt }) => ({
+        id,
+        sessionId,
+        owner,
+        kind,
+        title,
+        createdAt,
+      })),
+    ).toEqual([
+      {
+        id: sandboxId,
+        sessionId: session.id,
+        owner: "o",
+        kind: "shell",
+        title: "build box",
+        createdAt: session.info().createdAt,
+      },
     ]);
 
     await session.write("echo key=$ANTHROPIC_API_KEY cwd=$(pwd)\r");
@@ -69,6 +87,26 @@ describe("E2B sessions", () => {
       5000,
       "sandbox killed after exit",
     );
+  });
+
+  it("reads back no kind, title or creation time from metadata that is not well-formed", async () => {
+    const { Sandbox } = await import("e2b");
+    await Sandbox.create("porthole-claude", {
+      apiKey: emulator.apiKey,
+      apiUrl: emulator.apiUrl,
+      sandboxUrl: emulator.sandboxUrl,
+      metadata: {
+        app: "porthole",
+        instance: "default",
+        sessionId: "s-1",
+        owner: "o",
+        kind: "root-shell",
+        title: "t".repeat(101),
+        createdAt: "yesterday",
+      },
+    });
+    const [orphan] = await provider().listOrphans(new Set());
+    expect(orphan).toMatchObject({ sessionId: "s-1", kind: null, title: null, createdAt: null });
   });
 
   it("reports a killed shell's signal", async () => {

@@ -33,9 +33,9 @@ function e2bServer(orphans: "kill" | "reattach" | "keep") {
 }
 
 /** Starts a session in `server`, sets a variable in its shell, and returns its id. */
-async function sessionWithState(wsUrl: string): Promise<string> {
+async function sessionWithState(wsUrl: string, title?: string): Promise<string> {
   const { client } = connectTo(wsUrl);
-  const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+  const info = await client.session.create.mutate({ cols: 80, rows: 24, ...(title && { title }) });
   const out = new OutputCollector(client, info.id, { clientId: "c" });
   await out.untilEvent("ready");
   await out.type("export MARK=$((40+2)); echo set-$MARK\r");
@@ -45,9 +45,12 @@ async function sessionWithState(wsUrl: string): Promise<string> {
 }
 
 describe("a server restarted after SIGKILL", () => {
-  it("takes its sessions back (ORPHANS=reattach): same id, same owner, same shell", async () => {
+  it("takes its sessions back (ORPHANS=reattach): same id, owner, title, age and shell", async () => {
     const first = await e2bServer("reattach");
-    const sessionId = await sessionWithState(first.wsUrl);
+    const sessionId = await sessionWithState(first.wsUrl, "build box");
+    const before = (await connectTo(first.wsUrl).client.session.list.query()).find(
+      (s) => s.id === sessionId,
+    )!;
     first.child.kill("SIGKILL");
     await first.exited;
     expect(emulator.sandboxes.ids()).toHaveLength(1);
@@ -67,6 +70,8 @@ describe("a server restarted after SIGKILL", () => {
     await out.type("echo again-$MARK\r");
     await out.untilText(/again-42/);
     expect(emulator.sandboxes.ids()).toHaveLength(1);
+    const after = (await client.session.list.query()).find((s) => s.id === sessionId)!;
+    expect(after).toMatchObject({ title: "build box", kind: "shell", createdAt: before.createdAt });
   });
 
   it("kills what it cannot own any more (ORPHANS=kill, the default)", async () => {

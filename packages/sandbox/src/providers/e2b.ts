@@ -1,5 +1,5 @@
 // The production provider: one E2B sandbox per session, its shell a PTY served by envd.
-import type { ExitInfo } from "@porthole/protocol";
+import { MAX_TITLE_LENGTH, sessionKindSchema, type ExitInfo } from "@porthole/protocol";
 import type { CommandHandle, Sandbox, SandboxOpts } from "e2b";
 import { SandboxError } from "../errors.js";
 import type {
@@ -36,6 +36,23 @@ const SESSION_ENV = "PORTHOLE_SESSION_ID";
 
 /** Metadata key and value that mark a sandbox as Porthole's. */
 export const E2B_APP_METADATA = { app: "porthole" } as const;
+
+/**
+ * The kind, title and creation time a sandbox's metadata recorded for its session, each null when
+ * absent or malformed (metadata is anyone's with the API key to write: never trusted as it is).
+ */
+function recordedSession(
+  metadata: Record<string, string>,
+): Pick<OrphanSandbox, "kind" | "title" | "createdAt"> {
+  const kind = sessionKindSchema.safeParse(metadata.kind);
+  const title = metadata.title;
+  const createdAt = /^\d{1,15}$/.test(metadata.createdAt ?? "") ? Number(metadata.createdAt) : null;
+  return {
+    kind: kind.success ? kind.data : null,
+    title: title && title.length <= MAX_TITLE_LENGTH ? title : null,
+    createdAt,
+  };
+}
 
 /** Settings of the E2B provider. */
 export interface E2BProviderOptions {
@@ -105,6 +122,9 @@ export class E2BProvider implements SandboxProvider {
           instance: this.#options.instance,
           sessionId: request.sessionId,
           owner: request.owner,
+          kind: request.kind,
+          title: request.title,
+          createdAt: String(request.createdAt),
         },
       });
     } catch (error) {
@@ -186,6 +206,7 @@ export class E2BProvider implements SandboxProvider {
             sessionId: info.metadata.sessionId ?? "",
             owner: info.metadata.owner ?? null,
             startedAt: info.startedAt ?? null,
+            ...recordedSession(info.metadata),
           });
         }
       }
