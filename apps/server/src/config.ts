@@ -2,6 +2,7 @@
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
 import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
+import { hostPolicy, type HostPolicy } from "./host-check.js";
 import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
 import { keptToken } from "./token-file.js";
 
@@ -32,6 +33,18 @@ const urlList = z
   .transform((value) => value.split(",").map((part) => part.trim()))
   .pipe(z.array(url));
 
+/** Comma-separated host names ("*": any; ".example.com": it and every name below it). */
+const hostList = z
+  .string()
+  .transform((value) => value.split(",").map((part) => part.trim()))
+  .pipe(
+    z.array(
+      z.string().regex(/^(\*|\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)$/, {
+        error: "must be comma-separated host names without ports, such as term.example.com",
+      }),
+    ),
+  );
+
 /**
  * An E2B endpoint. No user name or password in it: the SDK refuses such a URL, and its error,
  * which quotes the URL, would reach logs and clients.
@@ -52,6 +65,7 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   HOST: z.string().min(1, { error: "must not be empty" }).default("127.0.0.1"),
   FRONTEND_URL: urlList.default(["http://localhost:5174"]),
+  ALLOWED_HOSTS: hostList.optional(),
   PORTHOLE_TOKEN: z
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}(,[A-Za-z0-9._~+/=-]{16,256})*$/, {
@@ -108,6 +122,8 @@ export interface Config {
   host: string;
   /** Origins of pages besides our own allowed to open the WebSocket (FRONTEND_URL). */
   frontendOrigins: string[];
+  /** Which Host headers requests may carry (ALLOWED_HOSTS, or by HOST: see hostPolicy). */
+  hostPolicy: HostPolicy;
   /**
    * Access tokens; each is its own credential. Generated when PORTHOLE_TOKEN is unset (and kept
    * in PORTHOLE_TOKEN_FILE when that is set).
@@ -208,6 +224,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     port: e.PORT,
     host: e.HOST,
     frontendOrigins: e.FRONTEND_URL.map((page) => new URL(page).origin),
+    hostPolicy: hostPolicy(e.HOST, e.ALLOWED_HOSTS),
     tokens,
     tokenGenerated: !e.PORTHOLE_TOKEN,
     tokenFile: e.PORTHOLE_TOKEN ? undefined : e.PORTHOLE_TOKEN_FILE,

@@ -39,10 +39,23 @@ const TYPES: Record<string, string> = {
 };
 
 /** Builds the request handler for everything but WebSocket upgrades. */
-export function httpHandler(options: { health: () => Health; webDist: string | null }) {
+export function httpHandler(options: {
+  health: () => Health;
+  webDist: string | null;
+  /** Whether the request names a host this server answers to (see host-check.ts). */
+  knownHost?: (req: IncomingMessage) => boolean;
+}) {
   const root = options.webDist ? resolve(options.webDist) : null;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    // Health probes come by IP address or a name the operator listed: both are answered.
+    if (options.knownHost && !options.knownHost(req)) {
+      res.writeHead(403, { "Content-Type": "text/plain; charset=utf-8", ...SECURITY_HEADERS });
+      res.end(
+        "This server does not answer to that host name. Its operator can add it to ALLOWED_HOSTS.\n",
+      );
+      return;
+    }
     if (path === "/health") {
       const health = options.health();
       res.writeHead(health.status === "ok" ? 200 : 503, {

@@ -2,12 +2,13 @@
 import { LogThrottle } from "./log-throttle.js";
 import type { Logger } from "./logger.js";
 
-/** Longest Origin header quoted in the log (the header is the client's to choose). */
+/** Longest Origin or Host header quoted in the log (the header is the client's to choose). */
 const MAX_LOGGED_ORIGIN = 200;
 
 /** One method per kind of refusal; `flush()` writes pending summaries (at shutdown). */
 export interface RefusalLog {
   foreignOrigin(origin: string): void;
+  unknownHost(host: string): void;
   tooManyUnauthenticated(remote: string, open: number): void;
   badToken(remote: string): void;
   noTokenInTime(remote: string): void;
@@ -25,6 +26,12 @@ export function createRefusalLog(logger: Logger, maxConnectionsPerToken: number)
   const kinds = {
     foreignOrigin: new LogThrottle((refused, origins) =>
       logger.warn({ refused, origins }, "refused WebSockets from a foreign origin"),
+    ),
+    unknownHost: new LogThrottle((refused, hosts) =>
+      logger.warn(
+        { refused, hosts },
+        "refused requests for a host this server does not answer to (see ALLOWED_HOSTS)",
+      ),
     ),
     tooManyUnauthenticated: new LogThrottle((refused, remotes) =>
       logger.warn(
@@ -53,6 +60,7 @@ export function createRefusalLog(logger: Logger, maxConnectionsPerToken: number)
   };
   return {
     foreignOrigin: (origin) => kinds.foreignOrigin.note(origin.slice(0, MAX_LOGGED_ORIGIN)),
+    unknownHost: (host) => kinds.unknownHost.note(host.slice(0, MAX_LOGGED_ORIGIN)),
     tooManyUnauthenticated: (remote, openNow) => {
       open = openNow;
       kinds.tooManyUnauthenticated.note(remote);

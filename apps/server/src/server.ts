@@ -13,6 +13,7 @@ import { TRPCError } from "@trpc/server";
 import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { Credentials, originAllowed } from "./auth.js";
+import { hostAllowed } from "./host-check.js";
 import type { Config } from "./config.js";
 import { ConnectionState } from "./connection-state.js";
 import { FramePool } from "./frame-pool.js";
@@ -105,7 +106,14 @@ export async function startServer(
     };
   };
 
-  const http = createServer(httpHandler({ health, webDist: config.webDist ?? null }));
+  const refusals = createRefusalLog(logger, config.maxConnectionsPerToken);
+  /** Whether a request's Host is one this server answers to; logs it when not. */
+  const knownHost = (req: IncomingMessage): boolean => {
+    if (hostAllowed(req.headers.host, config.hostPolicy)) return true;
+    refusals.unknownHost(req.headers.host ?? "");
+    return false;
+  };
+  const http = createServer(httpHandler({ health, webDist: config.webDist ?? null, knownHost }));
   // Output frames are written into reused memory, taken back once each socket has written them.
   const framePool = new FramePool();
   const wss = new WebSocketServer({
@@ -124,7 +132,6 @@ export async function startServer(
   };
   /** Open connections per credential. */
   const connectionsOf = new Map<string, number>();
-  const refusals = createRefusalLog(logger, config.maxConnectionsPerToken);
   /** The WebSocket of each upgrade request: tRPC reports a connection's errors by its request. */
   const socketOf = new WeakMap<IncomingMessage, WebSocket>();
   /** Sockets already refused (a bad token or params): their auth timeout is no news. */
@@ -148,6 +155,7 @@ export async function startServer(
     };
     const path = new URL(req.url ?? "/", "http://localhost").pathname;
     if (path !== "/trpc") return refuse(404, "Not Found");
+    if (!knownHost(req)) return refuse(403, "Forbidden");
     if (!originAllowed(req.headers.origin, req.headers.host, config.frontendOrigins)) {
       refusals.foreignOrigin(req.headers.origin ?? "");
       return refuse(403, "Forbidden");

@@ -58,6 +58,11 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
   },
   { env: { ORPHANS: "adopt" }, message: "Invalid ORPHANS: must be kill, reattach or keep" },
   {
+    env: { ALLOWED_HOSTS: "term.example.com:443" },
+    message:
+      "Invalid ALLOWED_HOSTS: must be comma-separated host names without ports, such as term.example.com",
+  },
+  {
     env: { PORTHOLE_TOKEN_FILE: "/nonexistent-dir/token" },
     message: "Invalid PORTHOLE_TOKEN_FILE: cannot use /nonexistent-dir/token: ENOENT",
   },

@@ -303,6 +303,22 @@ describe("WebSocket origins", () => {
     await waitFor(() => server.connections().length === 0, 2000, "the test sockets to close");
   });
 
+  it("refuses a page on a DNS name rebound to this loopback server, though its Origin is its Host", async () => {
+    const server = await startCapturedServer();
+    const rebound = `evil.example:${server.port}`;
+    // A rebinding page is same-origin with its own name: only the Host tells it apart.
+    expect(await upgrade(server.wsUrl, { Host: rebound, Origin: `http://${rebound}` })).toBe(403);
+    expect(await upgrade(server.wsUrl, { Host: rebound })).toBe(403);
+    // Loopback names and IP literals are answered (no DNS name can be rebound to them).
+    const local = `localhost:${server.port}`;
+    expect(await upgrade(server.wsUrl, { Host: local, Origin: `http://${local}` })).toBe(101);
+    // ALLOWED_HOSTS adds names (a server behind a proxy that keeps the Host).
+    const proxied = await startCapturedServer({ ALLOWED_HOSTS: "evil.example" });
+    const named = `evil.example:${proxied.port}`;
+    expect(await upgrade(proxied.wsUrl, { Host: named, Origin: `http://${named}` })).toBe(101);
+    await waitFor(() => server.connections().length === 0, 2000, "the test sockets to close");
+  });
+
   /** A WebSocket from `localAddress` that opens and says nothing. */
   const silentFrom = (url: string, localAddress: string) =>
     new Promise<WebSocket>((resolve, reject) => {

@@ -7,6 +7,7 @@ import {
   cleanupAll,
   scratchDir,
   startCapturedServer,
+  waitFor,
   type CapturedServer,
 } from "./faults-harness.js";
 
@@ -26,13 +27,14 @@ function webDist(): string {
 }
 
 /** A raw GET with the path exactly as given (fetch would normalise `..`). */
-function get(server: CapturedServer, path: string) {
+function get(server: CapturedServer, path: string, headers: Record<string, string> = {}) {
   return new Promise<{
     status: number;
     headers: Record<string, string | string[] | undefined>;
     body: string;
   }>((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: server.port, path, method: "GET" }, (res) => {
+    const options = { host: "127.0.0.1", port: server.port, path, method: "GET", headers };
+    const req = request(options, (res) => {
       let body = "";
       res.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -100,6 +102,25 @@ describe("the page", () => {
       expect(response.headers["x-content-type-options"], path).toBe("nosniff");
     }
     expect((await get(server, "/missing.png")).status).toBe(404);
+  });
+
+  it("answers no page, and no health, to a host name it does not know (DNS rebinding)", async () => {
+    const server = await startCapturedServer({ WEB_DIST: webDist() });
+    for (const path of ["/", "/health", "/assets/app.js"]) {
+      const refused = await get(server, path, { Host: `evil.example:${server.port}` });
+      expect(refused.status, path).toBe(403);
+      expect(refused.body).toContain("ALLOWED_HOSTS");
+      expect(refused.headers["x-content-type-options"]).toBe("nosniff");
+      expect((await get(server, path, { Host: `localhost:${server.port}` })).status, path).toBe(
+        200,
+      );
+    }
+    // The log says so, naming the host.
+    await waitFor(
+      () => server.logs.some((line) => line.msg.includes("ALLOWED_HOSTS")),
+      2000,
+      "the refusal to be logged",
+    );
   });
 
   it("never serves a file outside WEB_DIST", async () => {
