@@ -98,14 +98,20 @@ async function main(): Promise<void> {
   }
   // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
   // leave them to their own timeout; the log says which it found either way.
-  const orphans = {
-    reattach: { find: () => server.sessions.adoptOrphans(), field: "reattached" },
-    kill: { find: () => server.sessions.killOrphans(), field: "killed" },
-    keep: { find: () => server.sessions.findOrphans(), field: "kept" },
-  }[config.orphans];
-  orphans.find().then(
-    (ids) => {
-      if (ids.length > 0) logger.info({ [orphans.field]: ids }, "sandboxes left by an earlier run");
+  const orphans: Record<typeof config.orphans, () => Promise<Record<string, string[]>>> = {
+    reattach: async () => {
+      const reattached = await server.sessions.adoptOrphans();
+      // What cannot be taken back (a local PTY died with its server) is killed, as with kill.
+      return { reattached, killed: await server.sessions.killOrphans() };
+    },
+    kill: async () => ({ killed: await server.sessions.killOrphans() }),
+    keep: async () => ({ kept: await server.sessions.findOrphans() }),
+  };
+  orphans[config.orphans]().then(
+    (found) => {
+      const named = Object.entries(found).filter(([, ids]) => ids.length > 0);
+      if (named.length > 0)
+        logger.info(Object.fromEntries(named), "sandboxes left by an earlier run");
     },
     (error: unknown) =>
       logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),

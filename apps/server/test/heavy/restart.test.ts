@@ -84,39 +84,44 @@ describe("a server restarted after SIGKILL", () => {
     await waitFor(() => emulator.sandboxes.ids().length === 0, 10_000, "the orphan to be killed");
   });
 
-  it("reaps what a local session left when its server was SIGKILLed (ORPHANS=kill)", async () => {
-    const root = join(scratchDir(), "workspaces");
-    const first = await startServerProcess({ LOCAL_WORKSPACE_ROOT: root });
-    const { client } = connectTo(first.wsUrl);
-    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
-    const out = new OutputCollector(client, info.id, { clientId: "c" });
-    await out.untilEvent("ready");
-    // A job that outlives its shell: its own session (setsid), deaf to the hang-up.
-    const pidFile = join(scratchDir(), "pid");
-    await out.type(`setsid -f sh -c 'trap "" HUP; echo $$ > ${pidFile}; exec sleep 1236'\r`);
-    await waitFor(
-      () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"),
-      10_000,
-      "the job's pid",
-    );
-    const job = Number(readFileSync(pidFile, "utf8"));
-    out.stop();
-    first.child.kill("SIGKILL");
-    await first.exited;
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(existsSync(`/proc/${job}`)).toBe(true);
-    expect(existsSync(join(root, info.id))).toBe(true);
+  it.each(["kill", "reattach"])(
+    "reaps what a local session left when its server was SIGKILLed (ORPHANS=%s: a PTY cannot be taken back)",
+    async (orphans) => {
+      const root = join(scratchDir(), "workspaces");
+      const env = { LOCAL_WORKSPACE_ROOT: root, ORPHANS: orphans };
+      const first = await startServerProcess(env);
+      const { client } = connectTo(first.wsUrl);
+      const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+      const out = new OutputCollector(client, info.id, { clientId: "c" });
+      await out.untilEvent("ready");
+      // A job that outlives its shell: its own session (setsid), deaf to the hang-up.
+      const pidFile = join(scratchDir(), `pid-${orphans}`);
+      await out.type(`setsid -f sh -c 'trap "" HUP; echo $$ > ${pidFile}; exec sleep 1236'\r`);
+      await waitFor(
+        () => existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"),
+        10_000,
+        "the job's pid",
+      );
+      const job = Number(readFileSync(pidFile, "utf8"));
+      out.stop();
+      first.child.kill("SIGKILL");
+      await first.exited;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(existsSync(`/proc/${job}`)).toBe(true);
+      expect(existsSync(join(root, info.id))).toBe(true);
 
-    const second = await startServerProcess({ LOCAL_WORKSPACE_ROOT: root });
-    const line = await waitFor(
-      () => second.logLines().find((l) => l.msg === "sandboxes left by an earlier run"),
-      10_000,
-      "the reaped session to be logged",
-    );
-    expect(line.killed).toEqual([`local-orphan:${info.id}`]);
-    await waitFor(() => !existsSync(`/proc/${job}`), 5000, "the job to be gone");
-    expect(existsSync(join(root, info.id))).toBe(false);
-  });
+      const second = await startServerProcess(env);
+      const line = await waitFor(
+        () => second.logLines().find((l) => l.msg === "sandboxes left by an earlier run"),
+        10_000,
+        "the reaped session to be logged",
+      );
+      expect(line.killed).toEqual([`local-orphan:${info.id}`]);
+      expect(line.reattached).toBeUndefined();
+      await waitFor(() => !existsSync(`/proc/${job}`), 5000, "the job to be gone");
+      expect(existsSync(join(root, info.id))).toBe(false);
+    },
+  );
 
   it("leaves them running and says so (ORPHANS=keep)", async () => {
     const first = await e2bServer("keep");
