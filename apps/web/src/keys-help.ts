@@ -20,7 +20,10 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
   { keys: "Double-click a tab", does: "Rename it (Enter keeps the name, Escape drops it)" },
   { keys: "Enter in an ended tab", does: "Start a new session in it" },
-  { keys: "Type or click in a window", does: "Give the program this window's size" },
+  {
+    keys: "Type in a window",
+    does: "Give the program this window's size (opening or focusing the window does too)",
+  },
 ];
 
 /** A panel over the terminal listing SHORTCUTS; Escape, a click outside or "?" again close it. */
@@ -53,9 +56,11 @@ export class KeysHelp {
       event.preventDefault();
       this.close();
     });
-    // Leaving the panel (a click in the terminal, another window) closes it.
+    // Leaving the panel closes it. Focus that went to nothing (a click on the status bar) comes
+    // back to the terminal; focus taken by something else (the terminal, the search box) stays.
     this.element.addEventListener("focusout", (event) => {
-      if (!this.element.contains(event.relatedTarget as Node | null)) this.close(false);
+      const to = event.relatedTarget as Node | null;
+      if (!this.element.contains(to)) this.close(to === null);
     });
   }
 

@@ -1,6 +1,6 @@
-// Unit tests of telling a terminal's answers to queries from typing.
+// Unit tests of telling a terminal's answers to queries, and mouse motion, from typing.
 import { describe, expect, it } from "vitest";
-import { isTerminalReport } from "./terminal-reports.js";
+import { isMouseMotion, isTerminalReport } from "./terminal-reports.js";
 
 describe("isTerminalReport", () => {
   it("recognises xterm.js's answers, alone and run together", () => {
@@ -35,6 +35,35 @@ describe("isTerminalReport", () => {
       "x\x1b[12;1R",
     ]) {
       expect(isTerminalReport(typed), JSON.stringify(typed)).toBe(false);
+    }
+  });
+});
+
+describe("isMouseMotion", () => {
+  it("recognises the pointer moving or dragging, SGR and X10, alone and run together", () => {
+    for (const motion of [
+      "\x1b[<35;10;5M",
+      "\x1b[<32;1;1M",
+      "\x1b[<35;10;5M\x1b[<35;11;5M",
+      `\x1b[M${String.fromCharCode(32 + 35)}!!`,
+    ]) {
+      expect(isMouseMotion(motion), JSON.stringify(motion)).toBe(true);
+    }
+  });
+
+  it("takes clicks, wheel turns and typing for the person choosing the window", () => {
+    for (const chosen of [
+      "",
+      "a",
+      "\x1b[<0;10;5M",
+      "\x1b[<0;10;5m",
+      "\x1b[<64;10;5M",
+      `\x1b[M${String.fromCharCode(32)}!!`,
+      "\x1b[<35;10;5Mx",
+      "\x1b[<35;10;5M\x1b[<0;10;5M",
+      "\x1b[A",
+    ]) {
+      expect(isMouseMotion(chosen), JSON.stringify(chosen)).toBe(false);
     }
   });
 });

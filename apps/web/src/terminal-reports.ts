@@ -1,4 +1,4 @@
-// Tells a terminal's answers to queries (cursor position, device attributes, colours) from typing.
+// Tells a terminal's answers to queries (cursor position, device attributes, colours) and mouse motion from typing.
 
 /**
  * One report xterm.js writes in answer to a query in the output: CPR and DSR (`CSI r;c R`,
@@ -21,6 +21,26 @@ export function isTerminalReport(data: string): boolean {
   while (REPORT.lastIndex < data.length) {
     const at = REPORT.lastIndex;
     if (!REPORT.test(data) || REPORT.lastIndex === at) return false;
+  }
+  return true;
+}
+
+/**
+ * One mouse report with the motion bit (32) set, in SGR (`CSI < b;x;y M`) or X10 (`CSI M b x y`,
+ * b offset by 32) encoding: the pointer moving (any-motion tracking, or dragging).
+ */
+// eslint-disable-next-line no-control-regex -- escape sequences are what it matches
+const MOUSE = /\x1b\[<(\d+);\d+;\d+[Mm]|\x1b\[M([\s\S])[\s\S]{2}/y;
+
+/** Whether `data` is nothing but mouse motion reports. */
+export function isMouseMotion(data: string): boolean {
+  if (data === "") return false;
+  MOUSE.lastIndex = 0;
+  while (MOUSE.lastIndex < data.length) {
+    const match = MOUSE.exec(data);
+    if (!match) return false;
+    const button = match[1] !== undefined ? Number(match[1]) : match[2]!.charCodeAt(0) - 32;
+    if ((button & 32) === 0) return false;
   }
   return true;
 }

@@ -22,7 +22,7 @@ import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
 import type { SkipNotice } from "./status-bar.js";
-import { isTerminalReport } from "./terminal-reports.js";
+import { isMouseMotion, isTerminalReport } from "./terminal-reports.js";
 import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
 
@@ -165,6 +165,8 @@ export class TerminalView {
   #state: ViewState = { kind: "creating" };
   /** An event arrived since the connection last dropped (or the subscription began). */
   #live = false;
+  /** A `ready` arrived since attach(): a later one is a subscription resumed after a drop. */
+  #readySeen = false;
   #opened = false;
   #renderer: RendererKind = "none";
   #queue: InputQueue | null = null;
@@ -341,7 +343,12 @@ export class TerminalView {
   /** The size that fits the view's box, or null when it is hidden or not laid out. */
   measure(): Size | null {
     if (!this.#opened || this.element.hidden) return null;
+    // Measured without scroll bars (shown while drawing at a larger size): they take room the
+    // terminal has once it is back at its own size.
+    const overflow = this.element.style.overflow;
+    this.element.style.overflow = "hidden";
     const proposed = this.#fit.proposeDimensions();
+    this.element.style.overflow = overflow;
     if (!proposed || !Number.isFinite(proposed.cols) || !Number.isFinite(proposed.rows))
       return null;
     if (proposed.cols <= 0 || proposed.rows <= 0) return null;
@@ -378,6 +385,7 @@ export class TerminalView {
     this.#serverSize = null;
     this.#sentSize = null;
     this.#unconfirmedSizes = [];
+    this.#readySeen = false;
     this.#releaseSize();
     this.skippedBytes = 0;
     this.snapshots = 0;
@@ -530,14 +538,23 @@ export class TerminalView {
         }
         return;
       case "ready": {
-        this.#serverSize = { cols: event.session.cols, rows: event.session.rows };
-        this.#sentSize = this.#serverSize;
+        const size = { cols: event.session.cols, rows: event.session.rows };
+        const resumed = this.#readySeen;
+        this.#readySeen = true;
         if (this.#state.kind === "attaching" || this.#state.kind === "starting") {
           this.#state = { kind: "running" };
         }
         if (event.session.title !== this.#title) this.#title = event.session.title;
-        this.#drawAtServerSize(event.session.outputBytes);
-        this.#reassertSize();
+        if (resumed) {
+          // The subscription resumed after a drop: the size stays with the window typed in last.
+          this.#onServerSize(size);
+        } else {
+          this.#serverSize = size;
+          this.#sentSize = size;
+          this.#drawAtServerSize(event.session.outputBytes);
+          // A window opened on a session takes the size, as one typed in does.
+          this.#reassertSize();
+        }
         this.#queue?.open();
         this.#options.onChange();
         return;
@@ -557,23 +574,10 @@ export class TerminalView {
         // ESC c (full reset) inside the write stream, so earlier writes still land before it.
         this.#write(`\x1bc${event.data}`, true, event.offset);
         return;
-      case "resize": {
-        const size = { cols: event.cols, rows: event.rows };
-        this.#serverSize = size;
-        const own = this.#held?.size ?? this.size;
-        if (this.#confirmsOwnSize(size)) {
-          // This window's own size came back: no other window's size is left to follow.
-          if (this.#held?.until === Infinity && sameSize(own, size)) this.#releaseSize();
-        } else if (!this.#held && !sameSize(own, size)) {
-          this.#follow();
-        } else if (this.#held?.until === Infinity && sameSize(own, size)) {
-          this.#releaseSize();
-        }
-        // Output after this was drawn at the new size; while held, parse it at that size too.
-        if (this.#held) this.guard.write(this.terminal, "", true, () => this.#followServerSize());
+      case "resize":
+        this.#onServerSize({ cols: event.cols, rows: event.rows });
         this.#options.onChange();
         return;
-      }
       case "exit":
         this.#end({ kind: "exited", code: event.code, signal: event.signal });
         return;
@@ -631,6 +635,23 @@ export class TerminalView {
     this.terminal.resize(server.cols, server.rows);
   }
 
+  /** The program's size is now `size`: this window's own coming back, or another window's. */
+  #onServerSize(size: Size): void {
+    this.#serverSize = size;
+    const own = this.#held?.size ?? this.size;
+    if (this.#confirmsOwnSize(size)) {
+      // This window's own size came back: no other window's size is left to follow.
+      if (this.#held?.until === Infinity && sameSize(own, size)) this.#releaseSize();
+    } else {
+      // The server has another window's size now: what this one sent before is superseded.
+      this.#sentSize = size;
+      if (!this.#held && !sameSize(own, size)) this.#follow();
+      else if (this.#held?.until === Infinity && sameSize(own, size)) this.#releaseSize();
+    }
+    // Output after this was drawn at the new size; while held, parse it at that size too.
+    if (this.#held) this.guard.write(this.terminal, "", true, () => this.#followServerSize());
+  }
+
   /**
    * Another window of the session set the program's size (it was typed in last, as tmux's
    * "latest"): output from here on is drawn for that size, and parsed at this window's own it
@@ -685,8 +706,9 @@ export class TerminalView {
       return;
     }
     // The window typed in sets the size, as tmux's "latest" does: another viewer's size,
-    // taken since, would draw the program for a screen this one does not have.
-    this.#reassertSize();
+    // taken since, would draw the program for a screen this one does not have. The pointer
+    // merely moving over a window (a program tracking all motion) is not choosing it.
+    if (!isMouseMotion(data)) this.#reassertSize();
     const transform = this.#options.transformInput;
     this.#queue?.input(transform ? transform(data) : data);
   }

@@ -93,6 +93,37 @@ describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
     await page.close();
   });
 
+  it("leaves the program's size with the window typed in last when another one reconnects", async () => {
+    const key = token();
+    const wide = await openApp(browser.context, proxy.url, key, "", { width: 1100, height: 600 });
+    const narrow = await openApp(browser.context, proxy.url, key, "", { width: 640, height: 600 });
+    const small = (await narrow.evaluate(() => window.__porthole?.fitSize()))!;
+    await run(narrow, "echo typed-$((6*7))");
+    await waitForScreen(narrow, /^typed-42$/m);
+    await wide.waitForFunction(
+      (cols) =>
+        window.__porthole?.serverSize()?.cols === cols && window.__porthole.size()?.cols === cols,
+      small.cols,
+    );
+    // Both windows' connections drop, and both subscriptions resume with a fresh "ready".
+    proxy.refuse = true;
+    proxy.drop();
+    await waitForStatus(wide, "reconnecting");
+    proxy.refuse = false;
+    for (const page of [wide, narrow]) await waitForStatus(page, "connected");
+    // Time for a resize the wide window should not send to reach the narrow one.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await narrow.evaluate(() => window.__porthole?.serverSize())).toEqual(small);
+    // The wide window still draws at the narrow size: reconnecting is not choosing it.
+    expect(await wide.evaluate(() => window.__porthole?.size())).toEqual(small);
+    expect(await wide.locator(".status-size").textContent()).toContain("(another window's size)");
+    await run(wide, "stty size");
+    await waitForScreen(wide, /^\d+ \d+$/m);
+    expect(await narrow.evaluate(() => window.__porthole?.size())).not.toEqual(small);
+    await wide.close();
+    await narrow.close();
+  });
+
   /**
    * A program asks the terminal for its attributes, cursor position and background colour, reads
    * the live answers, then collects anything else that arrives until it reads a Z. Replayed
