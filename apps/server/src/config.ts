@@ -39,7 +39,7 @@ const hostList = z
   .transform((value) => value.split(",").map((part) => part.trim()))
   .pipe(
     z.array(
-      z.string().regex(/^(\*|\.?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*)$/, {
+      z.string().regex(/^(\*|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, {
         error: "must be comma-separated host names without ports, such as term.example.com",
       }),
     ),
@@ -224,7 +224,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     port: e.PORT,
     host: e.HOST,
     frontendOrigins: e.FRONTEND_URL.map((page) => new URL(page).origin),
-    hostPolicy: hostPolicy(e.HOST, e.ALLOWED_HOSTS),
+    hostPolicy: hostPolicy(
+      e.HOST,
+      e.ALLOWED_HOSTS,
+      e.FRONTEND_URL.map((page) => new URL(page).hostname),
+    ),
     tokens,
     tokenGenerated: !e.PORTHOLE_TOKEN,
     tokenFile: e.PORTHOLE_TOKEN ? undefined : e.PORTHOLE_TOKEN_FILE,

@@ -17,10 +17,22 @@ describe("hostPolicy and hostAllowed", () => {
     }
   });
 
-  it("refuses a Host that is not host[:port]", () => {
+  it("refuses a Host that is not host[:port] where names are checked", () => {
     for (const host of ["", "a b", "user@localhost", "localhost/x", "localhost:", "[::1"]) {
-      expect(hostAllowed(host, { kind: "any" }), JSON.stringify(host)).toBe(false);
+      expect(hostAllowed(host, loopback), JSON.stringify(host)).toBe(false);
     }
+  });
+
+  it("answers names with underscores (Docker's service names) when listed or when any is", () => {
+    expect(hostAllowed("porthole_app:3000", hostPolicy("0.0.0.0", undefined))).toBe(true);
+    expect(hostAllowed("porthole_app:3000", hostPolicy("127.0.0.1", ["porthole_app"]))).toBe(true);
+    expect(hostAllowed("porthole_app:3000", loopback)).toBe(false);
+  });
+
+  it("answers FRONTEND_URL's names on a loopback server, the operator having named them", () => {
+    const policy = hostPolicy("127.0.0.1", undefined, ["term.example.com"]);
+    expect(hostAllowed("term.example.com", policy)).toBe(true);
+    expect(hostAllowed("evil.example", policy)).toBe(false);
   });
 
   it("answers a request without a Host header (no browser sends one)", () => {

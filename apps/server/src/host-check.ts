@@ -9,18 +9,21 @@ export type HostPolicy = { kind: "any" } | { kind: "only"; names: readonly strin
 
 /**
  * The policy for a server bound to `bindHost`. By default a server bound to loopback answers
- * only loopback names: a page whose DNS name was rebound to 127.0.0.1 is same-origin with itself,
- * so the Origin check passes, but its Host is its own name. A server bound to another address
- * answers any name (a proxy or the network names it) unless ALLOWED_HOSTS lists them ("*": any).
+ * only loopback names and `trustedNames`: a page whose DNS name was rebound to 127.0.0.1 is
+ * same-origin with itself, so the Origin check passes, but its Host is its own name. A server
+ * bound to another address answers any name (a proxy or the network names it) unless
+ * ALLOWED_HOSTS lists them ("*": any).
  */
 export function hostPolicy(
   bindHost: string,
   allowedHosts: readonly string[] | undefined,
+  /** Names the operator trusts already: FRONTEND_URL's hosts (its pages may open the socket). */
+  trustedNames: readonly string[] = [],
 ): HostPolicy {
-  if (allowedHosts === undefined)
-    return isLoopback(bindHost) ? { kind: "only", names: [] } : { kind: "any" };
-  if (allowedHosts.includes("*")) return { kind: "any" };
-  return { kind: "only", names: allowedHosts.map((name) => name.toLowerCase()) };
+  if (allowedHosts?.includes("*") || (allowedHosts === undefined && !isLoopback(bindHost)))
+    return { kind: "any" };
+  const names = [...(allowedHosts ?? []), ...trustedNames].map((name) => name.toLowerCase());
+  return { kind: "only", names };
 }
 
 /**
@@ -28,11 +31,10 @@ export function hostPolicy(
  * answered (DNS rebinding needs a name of its own); a request without a Host is no browser's.
  */
 export function hostAllowed(host: string | undefined, policy: HostPolicy): boolean {
-  if (host === undefined) return true;
+  if (host === undefined || policy.kind === "any") return true;
   const name = hostname(host);
   if (name === null) return false;
   if (isIP(name) !== 0 || name === "localhost" || name.endsWith(".localhost")) return true;
-  if (policy.kind === "any") return true;
   return policy.names.some((allowed) =>
     allowed.startsWith(".")
       ? name === allowed.slice(1) || name.endsWith(allowed)
@@ -40,8 +42,11 @@ export function hostAllowed(host: string | undefined, policy: HostPolicy): boole
   );
 }
 
-/** host[:port], the host a DNS name (as browsers send it: ASCII) or an IP literal. */
-const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:\d{1,5})?$/i;
+/**
+ * host[:port], the host a DNS name as browsers send it (ASCII; "_" too, as in Docker's service
+ * names) or an IP literal.
+ */
+const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)(:\d{1,5})?$/i;
 
 /** The lower-case name in a Host header, without its port or an IPv6 literal's brackets. */
 function hostname(host: string): string | null {
