@@ -102,7 +102,11 @@ async function main(): Promise<void> {
     reattach: async () => {
       const reattached = await server.sessions.adoptOrphans();
       // What cannot be taken back (a local PTY died with its server) is killed, as with kill.
-      return { reattached, killed: await server.sessions.killOrphans() };
+      const killed = await server.sessions.killOrphans().catch((error: unknown) => {
+        logger.warn({ err: error }, "could not kill what an earlier run left");
+        return [];
+      });
+      return { reattached, killed };
     },
     kill: async () => ({ killed: await server.sessions.killOrphans() }),
     keep: async () => ({ kept: await server.sessions.findOrphans() }),

@@ -20,6 +20,11 @@ import {
 } from "./session.js";
 import { newSessionId } from "./session-id.js";
 
+/** A session's title when it was given none: what it runs. */
+function defaultTitle(kind: SessionKind): string {
+  return kind === "claude" ? "Claude Code" : "Shell";
+}
+
 /** Settings of a SessionManager; everything but the provider has a default. */
 export interface SessionManagerOptions {
   provider: SandboxProvider;
@@ -132,7 +137,7 @@ export class SessionManager {
       cols: request.cols,
       rows: request.rows,
       kind,
-      title: request.title ?? (kind === "claude" ? "Claude Code" : "Shell"),
+      title: request.title ?? defaultTitle(kind),
       command: request.command,
       repo: request.repo,
     });
@@ -220,7 +225,7 @@ export class SessionManager {
         rows,
         reattachTo: orphan.sandboxId,
         ...(orphan.kind && { kind: orphan.kind }),
-        ...(orphan.title && { title: orphan.title }),
+        title: orphan.title || defaultTitle(orphan.kind ?? "shell"),
         ...(orphan.createdAt != null && { createdAt: orphan.createdAt }),
       });
       adopted.push(session.id);
