@@ -91,8 +91,11 @@ async function main(): Promise<void> {
     server = await startServer(config, provider, logger);
   } catch (error) {
     // A HOST that does not resolve, a PORT in use: one line, like a bad setting.
+    // A port in use is most often another Porthole (or `npm start` run twice): say what to do.
+    const inUse = (error as NodeJS.ErrnoException).code === "EADDRINUSE";
+    const hint = inUse ? " (is Porthole already running? Stop it, or set another PORT)" : "";
     process.stderr.write(
-      `porthole: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`,
+      `porthole: cannot listen on ${config.host}:${config.port}: ${(error as Error).message}${hint}\n`,
     );
     process.exit(1);
   }

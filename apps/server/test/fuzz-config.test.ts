@@ -131,7 +131,7 @@ describe("the server process with a bad environment", () => {
       const inUse = await runServerOnce({ PORT: String(port) });
       expect(inUse.code).toBe(1);
       expect(inUse.stderr).toBe(
-        `porthole: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port}\n`,
+        `porthole: cannot listen on 127.0.0.1:${port}: listen EADDRINUSE: address already in use 127.0.0.1:${port} (is Porthole already running? Stop it, or set another PORT)\n`,
       );
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));

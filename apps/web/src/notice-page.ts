@@ -13,8 +13,8 @@ const NOTICES: Record<NoticeReason, Notice> = {
     title: "This page needs its access link",
     paragraphs: [
       "Porthole opens with a link that carries an access token after a #, like this address followed by /#token=… . The token stays in this browser tab and is never sent in a URL to the server.",
-      "Find the link in the output of the Porthole server: it prints “Porthole is running … Open:” followed by the link when it starts. Open that link (the whole of it, including #token=…).",
-      "Started without PORTHOLE_TOKEN, the server makes up a new token each time it starts, so links from an earlier run stop working.",
+      "Find the link in the output of the Porthole server: it prints “Porthole is running … Open:” followed by the link when it starts. Open that link (the whole of it, including #token=…). When its output goes to a log rather than a terminal, the link names a file instead of the token (`npm start` keeps it in .start-token): put the token from that file after #token= .",
+      "A server started without PORTHOLE_TOKEN or a token file makes up a new token each time it starts, so links from an earlier run stop working.",
     ],
   },
   "too-many-connections": {
@@ -26,8 +26,8 @@ const NOTICES: Record<NoticeReason, Notice> = {
   "refused-token": {
     title: "The server refused this access token",
     paragraphs: [
-      "The token in the link is not one this server accepts. It may come from an earlier run of the server (without PORTHOLE_TOKEN it makes up a new token each time it starts) or be mistyped.",
-      "Open the link the server printed when it started (“Porthole is running … Open:”), the whole of it including #token=… .",
+      "The token in the link is not one this server accepts. It may come from an earlier run of the server (without PORTHOLE_TOKEN or a token file, such as `npm start`'s .start-token, it makes up a new token each time it starts) or be mistyped.",
+      "Open the link the server printed when it started (“Porthole is running … Open:”), the whole of it including #token=… ; when that link names a file, the token is in that file.",
     ],
   },
 };

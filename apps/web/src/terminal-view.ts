@@ -22,6 +22,7 @@ import { FlowControl } from "./flow-control.js";
 import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
 import type { SkipNotice } from "./status-bar.js";
+import { scrollToShow } from "./scroll-to-show.js";
 import { isMouseMotion, isTerminalReport } from "./terminal-reports.js";
 import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
@@ -236,6 +237,10 @@ export class TerminalView {
       terminal.onData((data) => this.#onData(data)),
       terminal.onResize(() => this.#scheduleResize()),
       terminal.onRender(() => this.renders++),
+      // Drawing at another window's larger size: the cursor stays in sight as output moves it.
+      terminal.onWriteParsed(() => {
+        if (this.#held?.until === Infinity) this.#showCursor();
+      }),
       terminal.onTitleChange((title) => {
         this.#programTitle = title;
         this.#options.onChange();
@@ -677,8 +682,32 @@ export class TerminalView {
     if (!this.#held || !server) return;
     if (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)
       this.terminal.resize(server.cols, server.rows);
-    // A program's size larger than this window: show its bottom rows, where prompts are.
-    if (this.#held.until === Infinity) this.element.scrollTop = this.element.scrollHeight;
+    this.#showCursor();
+  }
+
+  /**
+   * While following another window's size, the view scrolls (the size may be larger than the
+   * window) and keeps the cursor, where the program expects eyes, in sight; otherwise the view
+   * does not scroll at all, so no scroll position outlives a follow.
+   */
+  #showCursor(): void {
+    const following = this.#held?.until === Infinity;
+    this.element.classList.toggle("following", following);
+    if (!following) {
+      this.element.scrollTop = 0;
+      this.element.scrollLeft = 0;
+      return;
+    }
+    const screen = this.element.querySelector<HTMLElement>(".xterm-screen");
+    if (!screen) return;
+    const cellHeight = screen.offsetHeight / this.terminal.rows;
+    const cellWidth = screen.offsetWidth / this.terminal.cols;
+    const buffer = this.terminal.buffer.active;
+    const top = buffer.cursorY * cellHeight;
+    const left = buffer.cursorX * cellWidth;
+    const view = this.element;
+    view.scrollTop = scrollToShow(view.scrollTop, view.clientHeight, top, cellHeight);
+    view.scrollLeft = scrollToShow(view.scrollLeft, view.clientWidth, left, cellWidth);
   }
 
   /** Returns to the terminal's own size after a hold (see #drawAtServerSize or #follow). */
@@ -686,6 +715,7 @@ export class TerminalView {
     const held = this.#held;
     if (!held) return;
     this.#held = null;
+    this.#showCursor();
     this.setSize(held.size);
     this.#reassertSize();
   }

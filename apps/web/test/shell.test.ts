@@ -192,13 +192,29 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  /** In the page: whether the front view shows the cursor's cell (it may scroll, following). */
+  const cursorInSight = () => {
+    const view = document.querySelector<HTMLElement>(".terminal-view:not([hidden])")!;
+    const screen = view.querySelector<HTMLElement>(".xterm-screen")!;
+    const size = window.__porthole!.size()!;
+    const cursor = window.__porthole!.cursor();
+    const top = (cursor.y * screen.offsetHeight) / size.rows;
+    const left = (cursor.x * screen.offsetWidth) / size.cols;
+    // Scroll offsets are whole pixels: a cell may start up to one pixel before one.
+    return (
+      top >= view.scrollTop - 1 &&
+      top + screen.offsetHeight / size.rows <= view.scrollTop + view.clientHeight + 1 &&
+      left >= view.scrollLeft - 1 &&
+      left <= view.scrollLeft + view.clientWidth
+    );
+  };
+
   it("gives the program the size of the window typed in last; the others draw at it", async () => {
     const key = token();
-    const pageOf = (width: number) => windowOf(key, width, 600);
-    const first = await pageOf(1100);
+    const first = await windowOf(key, 1100, 600);
     const own = (await first.evaluate(() => window.__porthole?.size()))!;
-    // A second window of the same session takes its own size for the program.
-    const second = await pageOf(640);
+    // A second, smaller window of the same session takes its own size for the program.
+    const second = await windowOf(key, 640, 420);
     const other = (await second.evaluate(() => window.__porthole?.size()))!;
     expect(other.cols).toBeLessThan(own.cols);
     // The first draws at it, as the program draws for it, and says so.
@@ -230,10 +246,21 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     expect(await screenLines(second)).toEqual(await screenLines(first));
     expect((await screenLines(second))[0]).toBe("W".repeat(own.cols));
     await screenshot(second, "06-another-windows-size");
-    // Typed in, the narrow window takes the size back and draws at its own again.
+    // The narrow window scrolls to keep the cursor (the prompt, row 7 or so) in sight, once drawn.
+    await second.waitForFunction(cursorInSight, undefined, { timeout: 5000 });
+    await run(first, "clear");
+    await waitForPrompt(second);
+    await second.waitForFunction(cursorInSight, undefined, { timeout: 5000 });
+    // Typed in, the narrow window takes the size back and draws at its own again, unscrolled.
     await run(second, "stty size");
     await waitForScreen(second, new RegExp(`^${other.rows} ${other.cols}$`, "m"));
     expect(await second.evaluate(() => window.__porthole?.size())).toEqual(other);
+    expect(
+      await second.evaluate(() => {
+        const view = document.querySelector<HTMLElement>(".terminal-view:not([hidden])")!;
+        return [view.scrollTop, view.scrollLeft, view.classList.contains("following")];
+      }),
+    ).toEqual([0, 0, false]);
     await second.close();
     await first.close();
   });
