@@ -13,7 +13,7 @@ import {
   type StatusModel,
   type Tone,
 } from "./status-bar.js";
-import { loadTabs, reconcileTabs, saveTabs, type StoredTabs } from "./tab-store.js";
+import { loadTabs, reconcileTabs, saveTabs, tabsKey, type StoredTabs } from "./tab-store.js";
 import { TabBar, type TabItem } from "./tabs.js";
 import { isEnded, isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
@@ -85,6 +85,8 @@ export class App {
   #renderQueued = false;
   #fitQueued = false;
   #disposed = false;
+  /** The remembered tabs were opened (see restore): tabs other windows open may follow. */
+  #restored = false;
   /** Views typed into after their session ended: the status bar says what Enter does there. */
   readonly #typedAfterEnd = new WeakSet<TerminalView>();
   readonly #cleanups: (() => void)[] = [];
@@ -150,6 +152,14 @@ export class App {
     };
     window.addEventListener("keydown", onKey);
     this.#cleanups.push(() => window.removeEventListener("keydown", onKey));
+
+    // Another window of this browser saved the tab list: sessions it opened appear here too.
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== tabsKey(options.scope) || event.newValue === null) return;
+      void this.#addTabsFrom(loadTabs(options.storage, options.scope));
+    };
+    window.addEventListener("storage", onStorage);
+    this.#cleanups.push(() => window.removeEventListener("storage", onStorage));
     this.#render();
   }
 
@@ -213,6 +223,7 @@ export class App {
       opened.push({ tab, sessionId: stored.sessionId });
     }
     const front = opened.find((entry) => entry.sessionId === tabs.active) ?? opened[0];
+    this.#restored = true;
     if (!front) {
       await this.createSession("shell");
       return;
@@ -220,6 +231,39 @@ export class App {
     this.#activate(front.tab);
     this.#fitNow();
     for (const { tab, sessionId } of opened) tab.view.attach(sessionId);
+    this.#save();
+  }
+
+  /**
+   * Adds a background tab for each remembered session this window does not show and the server
+   * still runs (another window opened it; one closed here and still remembered there stays
+   * closed). Tabs are not taken away: a session closed elsewhere ends here as its events say.
+   */
+  async #addTabsFrom(stored: StoredTabs): Promise<void> {
+    const shown = () => new Set(this.#tabs.map((tab) => tab.view.sessionId));
+    if (!this.#restored || !stored.tabs.some((tab) => !shown().has(tab.sessionId))) return;
+    let live: SessionInfo[];
+    try {
+      live = await this.#options.connection.api.session.list.query();
+    } catch {
+      return; // The next change or a reload tries again.
+    }
+    const running = new Set(
+      live
+        .filter((session) => session.state === "running" || session.state === "starting")
+        .map((session) => session.id),
+    );
+    // Looked at again: tabs may have come meanwhile (an earlier event's call).
+    const now = shown();
+    const added = stored.tabs.filter(
+      (remembered) => running.has(remembered.sessionId) && !now.has(remembered.sessionId),
+    );
+    if (this.#disposed || added.length === 0) return;
+    for (const remembered of added) {
+      const tab = this.#addTab(remembered.kind, remembered.title);
+      tab.view.setSize(this.#size ?? FALLBACK_SIZE);
+      tab.view.attach(remembered.sessionId);
+    }
     this.#save();
   }
 

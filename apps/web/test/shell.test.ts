@@ -414,6 +414,33 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("shows a tab opened in another window of the same browser, and does not bring back one closed here", async () => {
+    const key = token();
+    const first = await windowOf(key, 900, 500);
+    const second = await windowOf(key, 900, 500);
+    const shared = (await second.evaluate(() => window.__porthole?.sessionIds()))![0]!;
+    await first.click('button[data-new="shell"]');
+    await waitForPrompt(first);
+    const opened = (await first.evaluate(() => window.__porthole?.activeSessionId()))!;
+    // The second window gets a tab for it in the background; its front tab stays.
+    await second.waitForFunction(
+      (id) => window.__porthole?.sessionIds().includes(id) === true,
+      opened,
+    );
+    expect(await second.evaluate(() => window.__porthole?.activeSessionId())).toBe(shared);
+    // Closed in the second window, the session is not brought back to it when the first saves.
+    const close = second.locator(`.tab[data-session-id="${opened}"] .tab-close`);
+    await close.click();
+    await close.click();
+    await expect.poll(() => server.server.sessions.get(opened)).toBeUndefined();
+    await first.click(".tab >> nth=0");
+    await first.waitForFunction((id) => window.__porthole?.activeSessionId() === id, shared);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await second.evaluate(() => window.__porthole?.sessionIds())).toEqual([shared]);
+    await second.close();
+    await first.close();
+  });
+
   it("keeps tabs: new, switch, rename, close; the list survives a reload; lost sessions drop out", async () => {
     const page = await openApp(browser.context, server.url, token());
     await run(page, "echo first-tab");
