@@ -581,6 +581,8 @@ export class TerminalView {
         return;
       case "resize":
         this.#onServerSize({ cols: event.cols, rows: event.rows });
+        // The window whose size this is went away: one drawing at it takes its own size back.
+        if (event.free && this.#held?.until === Infinity) this.#reassertSize();
         this.#options.onChange();
         return;
       case "exit":

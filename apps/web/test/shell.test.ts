@@ -265,6 +265,28 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await first.close();
   });
 
+  it("gives a window drawing at another's size its own back once that window is gone", async () => {
+    const key = token();
+    const first = await windowOf(key, 1100, 600);
+    const own = (await first.evaluate(() => window.__porthole?.size()))!;
+    const second = await windowOf(key, 640, 420);
+    await first.waitForFunction(
+      (cols) => window.__porthole?.size()?.cols === cols,
+      (await second.evaluate(() => window.__porthole?.size()))!.cols,
+    );
+    // Closed, the second window is gone for good once the server's reconnect hold (5 s) ends.
+    await second.close();
+    await first.waitForFunction(
+      (size) =>
+        window.__porthole?.size()?.cols === size.cols &&
+        window.__porthole.serverSize()?.cols === size.cols,
+      own,
+      { timeout: 15_000 },
+    );
+    expect(await first.locator(".status-size").textContent()).not.toContain("another window");
+    await first.close();
+  });
+
   it("answers a program's query once, from the window typed in, though two windows show it", async () => {
     const key = token();
     const first = await windowOf(key, 1100, 600);

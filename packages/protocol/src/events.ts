@@ -66,6 +66,11 @@ export const resizeEventSchema = z.object({
   type: z.literal("resize"),
   cols: z.number().int(),
   rows: z.number().int(),
+  /**
+   * The client that set this size is gone (detached and not back within the reconnect hold):
+   * a window drawing at it instead of its own size may take the size back.
+   */
+  free: z.boolean().optional(),
 });
 
 /** Everything `terminal.output` yields. */

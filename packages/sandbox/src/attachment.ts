@@ -74,6 +74,8 @@ export class Attachment {
   #statusesSent = 0;
   #readySent = false;
   #size: { cols: number; rows: number };
+  /** The session's `sizeFreed` this client has been told of. */
+  #sizeFreed: number;
   #finished = false;
   #detached = false;
   #backpressured = false;
@@ -102,6 +104,7 @@ export class Attachment {
     this.#acked = this.#cursor ?? 0;
     this.#rateFrom = this.#acked;
     this.#size = { cols: session.cols, rows: session.rows };
+    this.#sizeFreed = session.sizeFreed;
   }
 
   /** The offset this client has been sent everything before. */
@@ -251,7 +254,13 @@ export class Attachment {
     }
     if (session.cols !== this.#size.cols || session.rows !== this.#size.rows) {
       this.#size = { cols: session.cols, rows: session.rows };
+      this.#sizeFreed = session.sizeFreed;
       return at({ type: "resize", ...this.#size });
+    }
+    // The client that set the size left: whoever draws at it instead of its own may take it.
+    if (session.sizeFreed !== this.#sizeFreed) {
+      this.#sizeFreed = session.sizeFreed;
+      return at({ type: "resize", ...this.#size, free: true });
     }
     if (this.#ackBlocked) return null;
 

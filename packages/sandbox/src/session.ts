@@ -103,6 +103,8 @@ export class Session {
    * drawn at another, and replayed into a terminal of today's size they would land askew.
    */
   sizedAt = 0;
+  /** Times the client that set the size went away (attachments report each as a `free` resize). */
+  sizeFreed = 0;
   state: SessionState = "starting";
   exit: ExitInfo | null = null;
   failure: { code: ErrorCode; message: string } | null = null;
@@ -116,6 +118,8 @@ export class Session {
   readonly #attachments = new Set<Attachment>();
   /** Clients that detached recently, by client id, with the timer that forgets them. */
   readonly #reconnecting = new Map<string, NodeJS.Timeout>();
+  /** The client that set the size last (see `resize`), while it is attached or reconnecting. */
+  #sizeOwner: string | null = null;
   readonly #changes = new ChangeSignal();
   readonly #startAbort = new AbortController();
   readonly #onEnd: (session: Session) => void;
@@ -307,10 +311,14 @@ export class Session {
     await pty.write(data);
   }
 
-  /** Changes the terminal size; attached clients see a `resize` event. */
-  async resize(cols: number, rows: number): Promise<void> {
+  /**
+   * Changes the terminal size; attached clients see a `resize` event. `by` names the client
+   * asking: once it is gone, clients see the size as `free` (see `sizeFreed`).
+   */
+  async resize(cols: number, rows: number, by?: string): Promise<void> {
     checkSize(cols, rows);
     const pty = await this.#runningPty();
+    if (by !== undefined) this.#sizeOwner = by;
     if (cols === this.cols && rows === this.rows) return;
     this.cols = cols;
     this.rows = rows;
@@ -474,6 +482,7 @@ export class Session {
       const timer = setTimeout(() => {
         this.#reconnecting.delete(clientId);
         this.#updateFlow();
+        if (clientId === this.#sizeOwner) this.#freeSize();
       }, RECONNECT_HOLD_MS);
       timer.unref();
       this.#reconnecting.set(clientId, timer);
@@ -483,6 +492,13 @@ export class Session {
     if (this.#attachments.size === 0 && (this.state === "starting" || this.state === "running")) {
       this.#startGraceTimer();
     }
+  }
+
+  /** The client that set the size is gone: clients hear that they may take it. */
+  #freeSize(): void {
+    this.#sizeOwner = null;
+    this.sizeFreed++;
+    this.#changed();
   }
 
   #forgetReconnecting(clientId: string): void {

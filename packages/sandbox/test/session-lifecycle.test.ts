@@ -1,6 +1,6 @@
 // Session lifecycle with a fake provider and fake timers: every end path releases the sandbox once.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { SessionManager, type SessionManagerOptions } from "../src/index.js";
+import { RECONNECT_HOLD_MS, SessionManager, type SessionManagerOptions } from "../src/index.js";
 import { FakeProvider } from "./fake-provider.js";
 import { readUntilEvent } from "./helpers.js";
 
@@ -320,5 +320,46 @@ describe("review fixes", () => {
     expect(await manager.findOrphans()).toEqual(["sb-left"]);
     expect(killed).toEqual([]);
     expect(manager.size).toBe(0);
+  });
+});
+
+describe("the size's owner", () => {
+  it("tells the other clients the size is free once its client is gone past the reconnect hold", async () => {
+    const { manager } = setup({ detachGraceMs: 600_000, idleTimeoutMs: 600_000 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const typist = session.attach({ from: null, clientId: "a" });
+    const viewer = session.attach({ from: null, clientId: "b" });
+    await readUntilEvent(viewer, "ready");
+    /** The viewer's next resize event (output may come between). */
+    const nextResize = async () => {
+      for (;;) {
+        const next = await viewer.next();
+        if (next?.event.type === "resize" || !next) return next?.event;
+      }
+    };
+    await session.resize(100, 30, "a");
+    expect(await nextResize()).toEqual({ type: "resize", cols: 100, rows: 30 });
+    // Back within the hold (a reload, a dropped connection): nothing is said.
+    typist.detach();
+    await vi.advanceTimersByTimeAsync(RECONNECT_HOLD_MS - 100);
+    const back = session.attach({ from: null, clientId: "a" });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(session.sizeFreed).toBe(0);
+    // Gone for good: the viewer hears that the size is free.
+    back.detach();
+    await vi.advanceTimersByTimeAsync(RECONNECT_HOLD_MS);
+    expect(session.sizeFreed).toBe(1);
+    expect(await nextResize()).toEqual({ type: "resize", cols: 100, rows: 30, free: true });
+  });
+
+  it("says nothing when a client that did not set the size goes", async () => {
+    const { manager } = setup({ detachGraceMs: 600_000, idleTimeoutMs: 600_000 });
+    const session = manager.create({ owner: "o", cols: 80, rows: 24 });
+    session.attach({ from: null, clientId: "a" });
+    const other = session.attach({ from: null, clientId: "b" });
+    await session.resize(100, 30, "a");
+    other.detach();
+    await vi.advanceTimersByTimeAsync(RECONNECT_HOLD_MS + 100);
+    expect(session.sizeFreed).toBe(0);
   });
 });

@@ -63,7 +63,7 @@ export const terminalRouter = router({
       checkInputRate(ctx);
       const session = ctx.sessions.require(input.sessionId, ctx.credential);
       return ctx.sequencer.submit(session.id, input.clientId, input.seq, () =>
-        session.resize(input.cols, input.rows),
+        session.resize(input.cols, input.rows, input.clientId),
       );
     }),
 
