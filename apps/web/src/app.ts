@@ -1,5 +1,10 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
-import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
+import {
+  defaultSessionTitle,
+  type FramePacer,
+  type SessionInfo,
+  type SessionKind,
+} from "@porthole/protocol";
 import { endedKeyAction } from "./ended-input.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
@@ -269,7 +274,7 @@ export class App {
 
   /** Opens a new tab with a new session of `kind`. */
   async createSession(kind: SessionKind): Promise<void> {
-    const tab = this.#addTab(kind, kind === "claude" ? "Claude Code" : "Shell");
+    const tab = this.#addTab(kind, defaultSessionTitle(kind));
     this.#activate(tab);
     await this.#startSession(tab);
   }

@@ -239,7 +239,7 @@ export class TerminalView {
       terminal.onRender(() => this.renders++),
       // Drawing at another window's larger size: the cursor stays in sight as output moves it.
       terminal.onWriteParsed(() => {
-        if (this.#held?.until === Infinity) this.#showCursor();
+        if (this.#held?.until === Infinity) this.#updateScroll();
       }),
       terminal.onTitleChange((title) => {
         this.#programTitle = title;
@@ -684,7 +684,7 @@ export class TerminalView {
     if (!this.#held || !server) return;
     if (server.cols !== this.terminal.cols || server.rows !== this.terminal.rows)
       this.terminal.resize(server.cols, server.rows);
-    this.#showCursor();
+    this.#updateScroll();
   }
 
   /**
@@ -692,7 +692,7 @@ export class TerminalView {
    * window) and keeps the cursor, where the program expects eyes, in sight; otherwise the view
    * does not scroll at all, so no scroll position outlives a follow.
    */
-  #showCursor(): void {
+  #updateScroll(): void {
     const following = this.#held?.until === Infinity;
     this.element.classList.toggle("following", following);
     if (!following) {
@@ -717,7 +717,7 @@ export class TerminalView {
     const held = this.#held;
     if (!held) return;
     this.#held = null;
-    this.#showCursor();
+    this.#updateScroll();
     this.setSize(held.size);
     this.#reassertSize();
   }

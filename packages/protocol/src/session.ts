@@ -44,6 +44,11 @@ export type ProviderName = z.infer<typeof providerNameSchema>;
 export const sessionKindSchema = z.enum(["shell", "claude"]);
 export type SessionKind = z.infer<typeof sessionKindSchema>;
 
+/** A session's title when it is given none: what it runs. */
+export function defaultSessionTitle(kind: SessionKind): string {
+  return kind === "claude" ? "Claude Code" : "Shell";
+}
+
 /** How a session's shell is isolated from the machine it runs on. */
 export const isolationSchema = z.enum(["none", "bubblewrap", "e2b"]);
 export type Isolation = z.infer<typeof isolationSchema>;

@@ -2,6 +2,7 @@
 import {
   DEFAULT_MAX_SESSIONS,
   DEFAULT_MAX_SESSIONS_PER_CREDENTIAL,
+  defaultSessionTitle,
   type SessionKind,
 } from "@porthole/protocol";
 import { checkKind, checkRepo, checkSize, checkTimeout, checkWholeNumber } from "./checks.js";
@@ -19,11 +20,6 @@ import {
   type SessionTimings,
 } from "./session.js";
 import { newSessionId } from "./session-id.js";
-
-/** A session's title when it was given none: what it runs. */
-function defaultTitle(kind: SessionKind): string {
-  return kind === "claude" ? "Claude Code" : "Shell";
-}
 
 /** Settings of a SessionManager; everything but the provider has a default. */
 export interface SessionManagerOptions {
@@ -137,7 +133,7 @@ export class SessionManager {
       cols: request.cols,
       rows: request.rows,
       kind,
-      title: request.title ?? defaultTitle(kind),
+      title: request.title ?? defaultSessionTitle(kind),
       command: request.command,
       repo: request.repo,
     });
@@ -225,7 +221,7 @@ export class SessionManager {
         rows,
         reattachTo: orphan.sandboxId,
         ...(orphan.kind && { kind: orphan.kind }),
-        title: orphan.title || defaultTitle(orphan.kind ?? "shell"),
+        title: orphan.title || defaultSessionTitle(orphan.kind ?? "shell"),
         ...(orphan.createdAt != null && { createdAt: orphan.createdAt }),
       });
       adopted.push(session.id);
