@@ -1,13 +1,13 @@
-// Child-process entry: runs the server under test (or a bare ws baseline) and prints its port.
+// Child-process entry: runs the server under test (or a bare ws or tRPC baseline) and prints its port.
 import { createLogger, createProvider, generateToken, loadConfig } from "@porthole/server";
 import { startServer } from "@porthole/server";
 import { buildShellEnv } from "@porthole/sandbox";
+import { applyWSSHandler } from "@trpc/server/adapters/ws";
 import pty from "node-pty";
 import { WebSocketServer, type RawData } from "ws";
+import type { ServerMode } from "./server.js";
 import { COLS, ROWS } from "./shell.js";
-
-/** What this child runs: Porthole itself, a bare ws echo server, or ws relaying one PTY. */
-type Mode = "porthole" | "ws-echo" | "ws-pty";
+import { trpcRelayRouter } from "./trpc-relay.js";
 
 function announce(port: number): void {
   process.stdout.write(`${JSON.stringify({ port, pid: process.pid })}\n`);
@@ -37,27 +37,44 @@ function toText(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString("utf8");
 }
 
-async function bareWs(mode: "ws-echo" | "ws-pty"): Promise<void> {
+/** The login shell the relays run, as Porthole's local provider runs it. */
+function spawnShell(encoding: null | "utf8"): pty.IPty {
+  return pty.spawn(process.env.LOCAL_SHELL ?? "/bin/bash", ["-l"], {
+    name: "xterm-256color",
+    cols: COLS,
+    rows: ROWS,
+    cwd: process.env.HOME ?? "/",
+    env: buildShellEnv(process.env, {}),
+    encoding,
+  });
+}
+
+async function bareWs(mode: Exclude<ServerMode, "porthole">): Promise<void> {
   const wss = new WebSocketServer({ host: "127.0.0.1", port: 0, perMessageDeflate: false });
   await new Promise<void>((resolve) => wss.once("listening", () => resolve()));
-  wss.on("connection", (socket) => {
-    if (mode === "ws-echo") {
-      socket.on("message", (data, binary) => socket.send(data, { binary }));
-      return;
-    }
-    // ws-pty: the least a web terminal can do, one login shell relayed both ways.
-    const child = pty.spawn(process.env.LOCAL_SHELL ?? "/bin/bash", ["-l"], {
-      name: "xterm-256color",
-      cols: COLS,
-      rows: ROWS,
-      cwd: process.env.HOME ?? "/",
-      env: buildShellEnv(process.env, {}),
-      encoding: null,
+  if (mode === "trpc-pty") {
+    // tRPC's ws adapter with a shell per connection, killed when the connection closes.
+    applyWSSHandler({
+      wss,
+      router: trpcRelayRouter,
+      createContext: ({ res }) => {
+        const shell = spawnShell("utf8");
+        res.once("close", () => shell.kill("SIGKILL"));
+        return { shell };
+      },
     });
-    child.onData((data: string | Buffer) => socket.send(data));
-    socket.on("message", (data) => child.write(toText(data)));
-    socket.on("close", () => child.kill("SIGKILL"));
-  });
+  } else
+    wss.on("connection", (socket) => {
+      if (mode === "ws-echo") {
+        socket.on("message", (data, binary) => socket.send(data, { binary }));
+        return;
+      }
+      // ws-pty: the least a web terminal can do, one login shell relayed both ways.
+      const child = spawnShell(null);
+      child.onData((data: string | Buffer) => socket.send(data));
+      socket.on("message", (data) => child.write(toText(data)));
+      socket.on("close", () => child.kill("SIGKILL"));
+    });
   const address = wss.address();
   announce(typeof address === "object" && address ? address.port : 0);
   onStop(() => new Promise<void>((resolve) => wss.close(() => resolve())));
@@ -85,6 +102,6 @@ process.on("message", (message: unknown) => {
   process.send?.({ type: "gc-memory", collected: collect !== undefined, ...process.memoryUsage() });
 });
 
-const mode = (process.env.BENCH_SERVER_MODE ?? "porthole") as Mode;
+const mode = (process.env.BENCH_SERVER_MODE ?? "porthole") as ServerMode;
 if (mode === "porthole") await porthole();
 else await bareWs(mode);

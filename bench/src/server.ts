@@ -33,9 +33,15 @@ export interface GcMemory {
   arrayBuffers: number;
 }
 
+/**
+ * What a server child runs: Porthole itself, a bare ws echo server, ws relaying one PTY per
+ * connection, or tRPC relaying one PTY per connection (`src/trpc-relay.ts`).
+ */
+export type ServerMode = "porthole" | "ws-echo" | "ws-pty" | "trpc-pty";
+
 /** Options for a server child. */
 export interface ServerOptions {
-  mode?: "porthole" | "ws-echo" | "ws-pty";
+  mode?: ServerMode;
   /** Extra environment, e.g. MAX_SESSIONS. */
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory. */

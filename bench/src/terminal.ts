@@ -1,4 +1,4 @@
-// One interface over the ways a scenario talks to a shell: node-pty, bare ws, socat, Porthole.
+// One interface over the ways a scenario talks to a shell: node-pty, bare ws, socat, tRPC, Porthole.
 import { spawn } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { createConnection, createServer, type Socket } from "node:net";
@@ -7,11 +7,13 @@ import type { OutputStreamEvent } from "@porthole/protocol";
 import type { AppRouter } from "@porthole/server";
 import type pty from "node-pty";
 import { WebSocket } from "ws";
+import { createTRPCClient, createWSClient, wsLink } from "@trpc/client";
 import { connect, type PortholeClient } from "./client.js";
 import { now, withTimeout } from "./measure.js";
 import type { ServerProcess } from "./server.js";
 import { buildShellEnv, findProgram } from "@porthole/sandbox";
 import { BENCH_ROOT, benchEnv, COLS, PROMPT, ROWS, spawnDirectShell } from "./shell.js";
+import type { TrpcRelayRouter } from "./trpc-relay.js";
 
 interface Waiter {
   pattern: Buffer;
@@ -214,6 +216,39 @@ export async function wsTerm(server: ServerProcess, waitPrompt = true): Promise<
       const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
       socket.close();
       await withTimeout(closed, 5000, "ws close").catch(() => socket.terminate());
+    },
+  };
+}
+
+/**
+ * A shell behind the least a tRPC terminal does (`trpc-pty` server child): the real tRPC client,
+ * each keystroke an `input` mutation, output from an `output` subscription.
+ */
+export async function trpcTerm(server: ServerProcess): Promise<Term> {
+  const wsClient = createWSClient({
+    url: `ws://127.0.0.1:${server.port}/`,
+    // ws's class stands in for the browser's (Node 20 has none); tRPC types it as the DOM's.
+    WebSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  const trpc = createTRPCClient<TrpcRelayRouter>({ links: [wsLink({ client: wsClient })] });
+  const out = new OutputWatcher();
+  const prompt = out.waitFor(PROMPT, 10_000);
+  const errors: unknown[] = [];
+  const subscription = trpc.output.subscribe(undefined, {
+    onData: (data) => out.push(data),
+    onError: (error) => errors.push(error),
+  });
+  await prompt.catch((error: unknown) => {
+    throw new Error(`tRPC relay: ${String(error)} (subscription errors: ${errors.join("; ")})`);
+  });
+  return {
+    out,
+    write: (data) => {
+      trpc.input.mutate({ data }).catch((error: unknown) => errors.push(error));
+    },
+    close: async () => {
+      subscription.unsubscribe();
+      await wsClient.close();
     },
   };
 }

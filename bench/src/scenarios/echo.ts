@@ -1,13 +1,19 @@
-// Scenario 2: keystroke echo latency through Porthole, node-pty directly, and bare ws.
+// Scenario 2: keystroke echo latency through Porthole, node-pty directly, bare ws and a bare tRPC relay.
 import { now, percentile, sleep } from "../measure.js";
 import { figure, type Figure, type Scenario } from "../scenario.js";
 import { startServerProcess } from "../server.js";
-import { directTerm, portholeTerm, wsTerm, type Term } from "../terminal.js";
+import { directTerm, portholeTerm, trpcTerm, wsTerm, type Term } from "../terminal.js";
 
 /** The PTY program: raw mode, no tty echo, cat writes back each byte it reads. */
 export const RAW_ECHO_COMMAND = "stty raw -echo; exec cat\r";
 
 const KEYS = "abcdefghijklmnopqrstuvwxyz";
+
+/**
+ * The baseline that is tRPC and nothing of Porthole (`src/trpc-relay.ts`): what tRPC's client and
+ * ws adapter cost a keystroke on this machine, so Porthole's own share is the difference.
+ */
+const TRPC_RELAY = "tRPC→node-pty relay (no Porthole)";
 
 /** Puts a shell into raw echo mode and waits until it is quiet. */
 export async function rawEcho(term: Term): Promise<void> {
@@ -71,7 +77,10 @@ export async function typedKeystrokes(terms: Term[], keys: number): Promise<numb
   return latencies;
 }
 
-/** p50/p95/p99 of keystroke echo, Porthole against bare ws echo, node-pty and a ws-to-PTY relay. */
+/**
+ * p50/p95/p99 of keystroke echo, Porthole against bare ws echo, node-pty, a ws-to-PTY relay and a
+ * tRPC-to-PTY relay.
+ */
 export const echo: Scenario = {
   name: "echo",
   title: "Keystroke echo latency",
@@ -81,14 +90,16 @@ export const echo: Scenario = {
     const server = await startServerProcess({ cpuProfDir: context.cpuProfDir });
     const wsEcho = await startServerProcess({ mode: "ws-echo" });
     const wsPty = await startServerProcess({ mode: "ws-pty" });
+    const trpcPty = await startServerProcess({ mode: "trpc-pty" });
     const terms: Term[] = [];
     try {
       const porthole = await portholeTerm(server);
       const direct = await directTerm();
       const bare = await wsTerm(wsEcho, false);
       const relay = await wsTerm(wsPty);
-      terms.push(porthole, direct, bare, relay);
-      for (const term of [porthole, direct, relay]) await rawEcho(term);
+      const trpc = await trpcTerm(trpcPty);
+      terms.push(porthole, direct, bare, relay, trpc);
+      for (const term of [porthole, direct, relay, trpc]) await rawEcho(term);
       // Warm-up, then one run of each per round; the input rate limit (500/s) refills meanwhile.
       await warmUp(terms, context.quick ? 1000 : WARM_UP_KEYS);
       const latencies = {
@@ -96,15 +107,16 @@ export const echo: Scenario = {
         direct: [] as number[][],
         bare: [] as number[][],
         relay: [] as number[][],
+        trpc: [] as number[][],
       };
       for (let run = 0; run < runs; run++) {
         await sleep(1000);
         const order =
           run % 2 === 0
-            ? (["bare", "direct", "relay", "porthole"] as const)
-            : (["porthole", "relay", "direct", "bare"] as const);
+            ? (["bare", "direct", "relay", "trpc", "porthole"] as const)
+            : (["porthole", "trpc", "relay", "direct", "bare"] as const);
         for (const name of order) {
-          const term = { porthole, direct, bare, relay }[name];
+          const term = { porthole, direct, bare, relay, trpc }[name];
           latencies[name].push(await keystrokes(term, count));
         }
         context.log(`  round ${run + 1}/${runs}`);
@@ -114,14 +126,19 @@ export const echo: Scenario = {
         direct: [] as number[],
         bare: [] as number[],
         relay: [] as number[],
+        trpc: [] as number[],
       };
       const typedKeys = context.quick ? 20 : 60;
       for (let run = 0; run < runs; run++) {
-        const [p, d, b, r] = await typedKeystrokes([porthole, direct, bare, relay], typedKeys);
+        const [p, d, b, r, t] = await typedKeystrokes(
+          [porthole, direct, bare, relay, trpc],
+          typedKeys,
+        );
         typed.porthole.push(percentile(p!, 0.5));
         typed.direct.push(percentile(d!, 0.5));
         typed.bare.push(percentile(b!, 0.5));
         typed.relay.push(percentile(r!, 0.5));
+        typed.trpc.push(percentile(t!, 0.5));
       }
       const at = (p: number) => (lists: number[][]) => lists.map((list) => percentile(list, p));
       const figures: Figure[] = [];
@@ -142,6 +159,7 @@ export const echo: Scenario = {
               { name: "bare ws echo", runs: pick(latencies.bare) },
               { name: "node-pty direct", runs: pick(latencies.direct) },
               { name: "ws→node-pty relay", runs: pick(latencies.relay) },
+              { name: TRPC_RELAY, runs: pick(latencies.trpc) },
             ],
             ...(label === "p99"
               ? {
@@ -166,6 +184,7 @@ export const echo: Scenario = {
             { name: "bare ws echo", runs: typed.bare },
             { name: "node-pty direct", runs: typed.direct },
             { name: "ws→node-pty relay", runs: typed.relay },
+            { name: TRPC_RELAY, runs: typed.trpc },
           ],
           note: "each key finds every thread and process on its path idle, so each hop costs a wake-up: Porthole's path is client, server (which writes the key to the PTY), program, PTY thread, server, client; the relay's has no PTY thread",
         }),
@@ -173,7 +192,7 @@ export const echo: Scenario = {
       return figures;
     } finally {
       for (const term of terms) await term.close();
-      await Promise.all([server.stop(), wsEcho.stop(), wsPty.stop()]);
+      await Promise.all([server.stop(), wsEcho.stop(), wsPty.stop(), trpcPty.stop()]);
     }
   },
 };
