@@ -65,7 +65,8 @@ export function figure(spec: FigureSpec): Figure {
     .filter((baseline) => baseline.runs.length > 0)
     .map((baseline) => ({ name: baseline.name, value: sample(baseline.runs) }));
   const first = baselines[0]?.value.median ?? null;
-  const ratio = value && first ? value.median / first : null;
+  // A ratio to a baseline at or below zero (memory a run gave back) says nothing: none then.
+  const ratio = value && first !== null && first > 0 ? value.median / first : null;
   const met = value && spec.target ? spec.target.met(value.median, first) : null;
   return {
     scenario: spec.scenario,
