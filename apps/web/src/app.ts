@@ -475,7 +475,6 @@ export class App {
 
   #onViewChange(view: TerminalView): void {
     if (view === this.#active?.view) {
-      document.title = `${view.title} · Porthole`;
       // Show the round trip as soon as the session runs, not only at the next probe.
       if (this.#latencyMs === null && view.state.kind === "running" && view.live)
         void this.#probeLatency();
@@ -571,7 +570,8 @@ export class App {
     }));
     this.#tabBar.render(items);
     this.#empty.hidden = this.#tabs.length > 0;
-    if (!this.#active) document.title = "Porthole";
+    // The window's title names the tab in front: set on every redraw, as a switch changes it.
+    document.title = this.#active ? `${this.#active.view.title} · Porthole` : "Porthole";
     const view = this.#active?.view ?? null;
     // A skip notice counts its time from when it can be read: its tab in front, the page shown.
     if (view?.lastSkip && view.lastSkip.at === null && !document.hidden)

@@ -114,6 +114,9 @@ export class TabBar {
     input.addEventListener("keydown", (event) => {
       event.stopPropagation();
       if (event.key !== "Enter" && event.key !== "Escape") return;
+      // The keyboard goes to the terminal below: Enter's keypress, still to come, would follow
+      // it there and run what was half typed at the prompt.
+      event.preventDefault();
       finish(event.key === "Enter");
       // The input is gone with the redraw, and the keyboard with it, unless it is handed back.
       this.#handlers.renameDone();

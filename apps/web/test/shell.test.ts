@@ -475,20 +475,25 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     const ids = await page.evaluate(() => window.__porthole?.sessionIds() ?? []);
     expect(ids).toHaveLength(2);
 
-    // Switch back: the first tab's screen is there.
+    // Switch back: the first tab's screen is there, and the window's title says which tab.
     await page.click(".tab >> nth=0");
     await waitForScreen(page, /^first-tab$/m);
     expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[0]);
+    await expect.poll(() => page.title()).toBe("Shell · Porthole");
 
-    // Rename by double-click; the server keeps the title.
+    // Rename by double-click, with a command half typed at the prompt; the server keeps the title.
+    await page.keyboard.type("echo half-");
     await page.dblclick(".tab >> nth=0");
     await page.fill(".tab-rename", "build");
     await page.keyboard.press("Enter");
     await page.waitForSelector(`.tab[data-session-id="${ids[0]}"] .tab-title:text-is("build")`);
     await expect.poll(() => server.server.sessions.get(ids[0]!)?.title).toBe("build");
-    // Enter gave the keyboard back to the terminal: typing goes on there.
-    await run(page, "echo after-rename");
-    await waitForScreen(page, /^after-rename$/m);
+    expect(await page.title()).toBe("build · Porthole");
+    // Enter gave the keyboard back to the terminal, and only that: the half-typed command goes
+    // on from where it was (Enter's keypress reaching the terminal would have run "echo half-").
+    await run(page, "after-rename");
+    await waitForScreen(page, /^half-after-rename$/m);
+    expect(await screenLines(page)).not.toContain("half-");
     await screenshot(page, "tabs-two");
 
     // A third tab, then its session disappears on the server while the page is away.
