@@ -242,9 +242,11 @@ export class App {
   /**
    * Adds a background tab for each remembered session this window does not show and the server
    * still runs (another window opened it; one closed here and still remembered there stays
-   * closed). Tabs are not taken away: a session closed elsewhere ends here as its events say.
+   * closed), and takes the titles given there. Tabs are not taken away: a session closed
+   * elsewhere ends here as its events say.
    */
   async #addTabsFrom(stored: StoredTabs): Promise<void> {
+    if (this.#restored) this.#retitleFrom(stored);
     const shown = () => new Set(this.#tabs.map((tab) => tab.view.sessionId));
     if (!this.#restored || !stored.tabs.some((tab) => !shown().has(tab.sessionId))) return;
     let live: SessionInfo[];
@@ -270,6 +272,17 @@ export class App {
       tab.view.attach(remembered.sessionId);
     }
     this.#save();
+  }
+
+  /**
+   * Takes the titles the other window saved for tabs this one shows too: a rename there. Read
+   * from the storage as it is now (not from the event), windows agree on the last one written.
+   */
+  #retitleFrom(stored: StoredTabs): void {
+    for (const remembered of stored.tabs) {
+      const tab = this.#tabs.find((candidate) => candidate.view.sessionId === remembered.sessionId);
+      if (tab && tab.view.title !== remembered.title) tab.view.setTitle(remembered.title);
+    }
   }
 
   /** Opens a new tab with a new session of `kind`. */

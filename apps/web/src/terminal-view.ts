@@ -557,8 +557,10 @@ export class TerminalView {
           this.#serverSize = size;
           this.#sentSize = size;
           this.#drawAtServerSize(event.session.outputBytes);
-          // A window opened on a session takes the size, as one typed in does.
-          this.#reassertSize();
+          // A window opened on a session takes the size, as one typed in does; a tab attached
+          // behind the front one (restored, or opened in another window) is not being looked at.
+          if (this.element.hidden) this.#followInBackground();
+          else this.#reassertSize();
         }
         this.#queue?.open();
         this.#options.onChange();
@@ -668,6 +670,17 @@ export class TerminalView {
    */
   #follow(): void {
     this.#held = { size: this.size, until: Infinity };
+  }
+
+  /**
+   * Draws at the program's size, as a window not typed in does (#follow), until the tab comes to
+   * the front: its terminal takes the focus then, and with it the size (#reassertSize).
+   */
+  #followInBackground(): void {
+    const server = this.#serverSize;
+    if (this.#held) this.#held = { ...this.#held, until: Infinity };
+    else if (server && !sameSize(this.size, server)) this.#follow();
+    if (this.#held) this.guard.write(this.terminal, "", true, () => this.#followServerSize());
   }
 
   /** Whether `size` is one this view queued; forgets it and those queued before it. */

@@ -439,17 +439,32 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   it("shows a tab opened in another window of the same browser, and does not bring back one closed here", async () => {
     const key = token();
     const first = await windowOf(key, 900, 500);
-    const second = await windowOf(key, 900, 500);
+    const second = await windowOf(key, 640, 420);
     const shared = (await second.evaluate(() => window.__porthole?.sessionIds()))![0]!;
     await first.click('button[data-new="shell"]');
     await waitForPrompt(first);
     const opened = (await first.evaluate(() => window.__porthole?.activeSessionId()))!;
+    const own = (await first.evaluate(() => window.__porthole?.fitSize()))!;
     // The second window gets a tab for it in the background; its front tab stays.
     await second.waitForFunction(
       (id) => window.__porthole?.sessionIds().includes(id) === true,
       opened,
     );
     expect(await second.evaluate(() => window.__porthole?.activeSessionId())).toBe(shared);
+    // Attached out of sight, that tab leaves the program the size of the window it is used in.
+    await expect.poll(() => server.server.sessions.get(opened)?.attached).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const session = server.server.sessions.get(opened)!;
+    expect({ cols: session.cols, rows: session.rows }).toEqual(own);
+    expect(await first.evaluate(() => window.__porthole?.size())).toEqual(own);
+    expect(await first.locator(".status-size").textContent()).not.toContain("another window");
+    // Renamed in the first window, it is renamed in the second too, though not in front there.
+    await first.dblclick(`.tab[data-session-id="${opened}"]`);
+    await first.fill(".tab-rename", "renamed-elsewhere");
+    await first.keyboard.press("Enter");
+    await second.waitForSelector(
+      `.tab[data-session-id="${opened}"] .tab-title:text-is("renamed-elsewhere")`,
+    );
     // Closed in the second window, the session is not brought back to it when the first saves.
     const close = second.locator(`.tab[data-session-id="${opened}"] .tab-close`);
     await close.click();
