@@ -651,6 +651,17 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
         .filter((outline) => outline !== ""),
     );
     expect(outlines).toEqual(["rgb(255, 216, 102)"]);
+    // A phone-wide window keeps the whole box in view, its input narrower.
+    await page.setViewportSize({ width: 390, height: 700 });
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const box = document.querySelector(".search-box")!.getBoundingClientRect();
+          const input = document.querySelector(".search-box input")!.getBoundingClientRect();
+          return box.left >= 0 && box.right <= window.innerWidth && input.left >= box.left;
+        }),
+      )
+      .toBe(true);
     await page.keyboard.press("Escape");
     await page.waitForSelector(".search-box", { state: "hidden" });
     await page.close();
