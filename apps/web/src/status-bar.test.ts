@@ -23,6 +23,14 @@ describe("describeStatus", () => {
     });
   });
 
+  it("shows no round trip once no tab is open: it was measured for a closed one", () => {
+    expect(describeStatus({ connection: open, view: null, latencyMs: 5, now: 0 })).toMatchObject({
+      state: "none",
+      text: "No session open",
+      latency: null,
+    });
+  });
+
   it("shows the server's progress while starting", () => {
     const status = describeStatus({
       connection: open,

@@ -144,7 +144,9 @@ function describeState(input: StatusInput): Omit<StatusModel, "hint"> {
   const latency =
     input.latencyMs === null ? null : `${Math.max(0, Math.round(input.latencyMs))} ms`;
   if (!view) {
-    if (open) return { state: "none", tone: "off", text: "No session open", latency, actions: [] };
+    // The round trip was measured for a tab now closed: it says nothing any more.
+    if (open)
+      return { state: "none", tone: "off", text: "No session open", latency: null, actions: [] };
     return {
       state: "connecting",
       tone: "busy",
