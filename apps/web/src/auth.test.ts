@@ -4,6 +4,7 @@ import {
   forgetToken,
   parseFragment,
   takeToken,
+  tokenFromPasted,
   TOKEN_STORAGE_KEY,
   tokenScope,
   type TokenEnvironment,
@@ -102,6 +103,23 @@ describe("takeToken", () => {
     const { env, storage } = environment("", { [TOKEN_STORAGE_KEY]: "refused" });
     forgetToken(env.storage);
     expect(storage.has(TOKEN_STORAGE_KEY)).toBe(false);
+  });
+});
+
+describe("tokenFromPasted", () => {
+  it("takes the token from a whole link, a fragment or the token alone", () => {
+    expect(tokenFromPasted("http://127.0.0.1:3000/#token=abc%2Bd")).toBe("abc+d");
+    expect(tokenFromPasted("  https://host.example/#x=1&token=t0k#en  ")).toBe("t0k#en");
+    expect(tokenFromPasted("#token=abc")).toBe("abc");
+    expect(tokenFromPasted("token=abc")).toBe("abc");
+    expect(tokenFromPasted(" a#b+c/= ")).toBe("a#b+c/=");
+  });
+
+  it("finds none in a link without one, in blank text or in words", () => {
+    expect(tokenFromPasted("http://127.0.0.1:3000/")).toBeNull();
+    expect(tokenFromPasted("http://127.0.0.1:3000/#token=")).toBeNull();
+    expect(tokenFromPasted("   ")).toBeNull();
+    expect(tokenFromPasted("see the log")).toBeNull();
   });
 });
 

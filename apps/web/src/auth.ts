@@ -94,3 +94,18 @@ export function tokenScope(token: string): string {
   }
   return hash.toString(16).padStart(8, "0");
 }
+
+/**
+ * The token in what a person pasted: a whole link (its fragment's `token=`), a bare fragment, or
+ * the token alone. Null when there is none.
+ */
+export function tokenFromPasted(pasted: string): string | null {
+  const text = pasted.trim();
+  // A link: its fragment starts at its first # (a token of its own may hold more).
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
+    const hash = text.indexOf("#");
+    return hash < 0 ? null : parseFragment(text.slice(hash)).token;
+  }
+  if (text.startsWith("#") || text.startsWith("token=")) return parseFragment(text).token;
+  return text === "" || /\s/.test(text) ? null : text;
+}

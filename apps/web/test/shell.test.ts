@@ -847,6 +847,16 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     // The refused token was forgotten: a reload asks for the link again.
     await page.reload();
     await page.waitForSelector('main[data-notice="missing-token"]');
+    expect(await page.locator("main code").allTextContents()).toContain(".start-token");
+    // The link can be pasted into the page rather than the address bar; text without a token
+    // is refused there and then.
+    await page.fill(".token-form input", "see the server's log");
+    await page.click(".token-form button");
+    await page.waitForSelector(".token-problem:not([hidden])");
+    await page.fill(".token-form input", `${server.url}/#token=${encodeURIComponent(token())}`);
+    await page.click(".token-form button");
+    await waitForStatus(page, "connected");
+    expect(page.url()).not.toContain("token");
     await page.close();
   });
 
