@@ -18,12 +18,20 @@ export const SHORTCUTS: readonly Shortcut[] = [
     keys: "Shift+drag",
     does: "Select text while the program uses the mouse (Option+drag on a Mac)",
   },
-  { keys: "Double-click a tab", does: "Rename it (Enter keeps the name, Escape drops it)" },
+  {
+    keys: "Double-click a tab, or F2",
+    does: "Rename it (Enter keeps the name, Escape drops it)",
+  },
+  {
+    keys: "× on a tab, or middle-click",
+    does: "Close it; a session still running asks for a second click (End?), as closing ends it",
+  },
   { keys: "Enter in an ended tab", does: "Start a new session in it" },
   {
     keys: "Type in a window",
-    does: "Give the program this window's size (opening or focusing the window does too)",
+    does: "With the same session open in two windows, the program draws for the one typed in (or focused) last; the other shows that size and scrolls",
   },
+  { keys: "Ctrl+V", does: "Sent to the program, as in any terminal (paste is Ctrl+Shift+V)" },
 ];
 
 /** A panel over the terminal listing SHORTCUTS; Escape, a click outside or "?" again close it. */

@@ -673,7 +673,14 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     const panel = page.locator(".keys-help");
     await panel.waitFor({ state: "visible" });
     const text = (await panel.textContent()) ?? "";
-    for (const keys of ["Ctrl+Shift+C", "Ctrl+Shift+V", "Ctrl+Shift+F", "Shift+drag"]) {
+    for (const keys of [
+      "Ctrl+Shift+C",
+      "Ctrl+Shift+V",
+      "Ctrl+Shift+F",
+      "Shift+drag",
+      "F2",
+      "middle-click",
+    ]) {
       expect(text).toContain(keys);
     }
     await screenshot(page, "keys-help");
