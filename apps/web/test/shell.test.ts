@@ -287,6 +287,25 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await first.close();
   });
 
+  it("keeps the state readable in a phone-narrow window drawing at another's size", async () => {
+    const key = token();
+    const wide = await windowOf(key, 1100, 600);
+    const narrow = await windowOf(key, 330, 500);
+    await run(wide, "echo wide-typed");
+    await narrow.waitForFunction(() =>
+      document.querySelector(".status-size")?.textContent?.includes("another window"),
+    );
+    // The figures on the right give up their room first: "Connected" stays whole.
+    expect(
+      await narrow.evaluate(() => {
+        const text = document.querySelector<HTMLElement>(".status-text")!;
+        return [text.textContent, text.scrollWidth <= text.clientWidth];
+      }),
+    ).toEqual(["Connected", true]);
+    await narrow.close();
+    await wide.close();
+  });
+
   it("answers a program's query once, from the window typed in, though two windows show it", async () => {
     const key = token();
     const first = await windowOf(key, 1100, 600);
