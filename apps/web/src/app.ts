@@ -1,10 +1,5 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
-import {
-  defaultSessionTitle,
-  type FramePacer,
-  type SessionInfo,
-  type SessionKind,
-} from "@porthole/protocol";
+import { type FramePacer, type SessionInfo, type SessionKind } from "@porthole/protocol";
 import { endedKeyAction } from "./ended-input.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
@@ -19,6 +14,7 @@ import {
   type Tone,
 } from "./status-bar.js";
 import { loadTabs, reconcileTabs, saveTabs, tabsKey, type StoredTabs } from "./tab-store.js";
+import { newTabTitle } from "./tab-title.js";
 import { TabBar, type TabItem } from "./tabs.js";
 import { isEnded, isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
@@ -287,7 +283,13 @@ export class App {
 
   /** Opens a new tab with a new session of `kind`. */
   async createSession(kind: SessionKind): Promise<void> {
-    const tab = this.#addTab(kind, defaultSessionTitle(kind));
+    const tab = this.#addTab(
+      kind,
+      newTabTitle(
+        kind,
+        this.#tabs.map((other) => other.view.title),
+      ),
+    );
     this.#activate(tab);
     await this.#startSession(tab);
   }

@@ -547,7 +547,8 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     // The tab in front before is in front again.
     expect(await again.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[1]);
     await waitForScreen(again, /^second-tab$/m);
-    expect(await again.locator(".tab-title").allTextContents()).toEqual(["build", "Shell"]);
+    // The second shell was numbered: a tab called "Shell" was open then.
+    expect(await again.locator(".tab-title").allTextContents()).toEqual(["build", "Shell 2"]);
 
     // Closing a tab ends its session: a running one on a second click, so one slip ends nothing.
     const closeButton = again.locator(`.tab[data-session-id="${ids[1]}"] .tab-close`);
