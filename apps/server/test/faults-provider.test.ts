@@ -144,7 +144,7 @@ describe("sandbox creation that hangs", () => {
     );
     expect(out.events.map((e) => e.event)).toContainEqual({
       type: "error",
-      code: "SESSION_ENDED",
+      code: "SHUTTING_DOWN",
       message: "The session ended: the server shut down",
     });
     expect(provider.running.size).toBe(0);

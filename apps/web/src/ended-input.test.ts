@@ -1,7 +1,7 @@
 // Unit tests of what typing does in an ended tab, and of the line written when a session ends.
 import { describe, expect, it } from "vitest";
 import { endedBanner, endedKeyAction } from "./ended-input.js";
-import { RESTART_HINT } from "./status-bar.js";
+import { RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
 
 describe("endedKeyAction", () => {
   it("restarts on Enter when a restart is offered", () => {
@@ -40,6 +40,17 @@ describe("endedBanner", () => {
   it("starts a line of its own when the cursor is not at the start of one", () => {
     expect(endedBanner({ kind: "error", code: "NOT_FOUND", message: "gone" }, false)).toBe(
       `\r\n\x1b[0;2mgone · ${RESTART_HINT}\x1b[0m`,
+    );
+  });
+
+  it("says Enter waits for the server when the server's shutdown ended the session", () => {
+    const state = {
+      kind: "error",
+      code: "SHUTTING_DOWN",
+      message: "The session ended: the server shut down",
+    } as const;
+    expect(endedBanner(state, true)).toBe(
+      `\x1b[0;2mThe session ended: the server shut down · ${RESTART_LATER_HINT}\x1b[0m`,
     );
   });
 

@@ -1,5 +1,5 @@
 // What typing does in a tab whose session ended: Enter starts a new one, other keys get a hint.
-import { exitText, RESTART_HINT } from "./status-bar.js";
+import { exitText, RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
 import { isTerminalReport } from "./terminal-reports.js";
 import type { ViewState } from "./terminal-view.js";
 
@@ -33,5 +33,8 @@ function endText(state: ViewState): string | null {
 export function endedBanner(state: ViewState, atLineStart: boolean): string {
   const text = endText(state);
   if (text === null) return "";
-  return `${atLineStart ? "" : "\r\n"}\x1b[0;2m${text} · ${RESTART_HINT}\x1b[0m`;
+  // The server going away ended it: Enter can do nothing until it is back (the status bar agrees).
+  const hint =
+    state.kind === "error" && state.code === "SHUTTING_DOWN" ? RESTART_LATER_HINT : RESTART_HINT;
+  return `${atLineStart ? "" : "\r\n"}\x1b[0;2m${text} · ${hint}\x1b[0m`;
 }

@@ -271,7 +271,9 @@ export class Attachment {
     if (log.closed) {
       this.#finished = true;
       if (session.exit) return at({ type: "exit", ...session.exit });
-      return at({ type: "error", code: "SESSION_ENDED", message: endMessage(session.endReason) });
+      // SHUTTING_DOWN tells a client that a new session waits for the server to be back.
+      const code = session.endReason === "shutdown" ? "SHUTTING_DOWN" : "SESSION_ENDED";
+      return at({ type: "error", code, message: endMessage(session.endReason) });
     }
     return null;
   }

@@ -88,7 +88,7 @@ describe("SIGTERM", () => {
     for (const ending of endings) {
       expect(ending).toEqual({
         type: "error",
-        code: "SESSION_ENDED",
+        code: "SHUTTING_DOWN",
         message: "The session ended: the server shut down",
       });
     }
