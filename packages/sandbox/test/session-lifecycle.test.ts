@@ -84,6 +84,30 @@ describe("session lifecycle", () => {
     expect(provider.ptys[0]!.closes).toBe(1);
   });
 
+  it("tells an attached client that the server shut down as SHUTTING_DOWN, a close as SESSION_ENDED", async () => {
+    const { manager } = setup({ detachGraceMs: 1e9 });
+    const closed = manager.create({ owner: "o", cols: 80, rows: 24 });
+    const shut = manager.create({ owner: "o", cols: 80, rows: 24 });
+    await vi.advanceTimersByTimeAsync(0);
+    const onClosed = closed.attach({ from: null });
+    const onShut = shut.attach({ from: null });
+    await closed.close();
+    await manager.closeAll();
+    const ending = async (attachment: typeof onShut) =>
+      (await readUntilEvent(attachment, "error")).events.find((e) => e.event.type === "error")
+        ?.event;
+    expect(await ending(onClosed)).toEqual({
+      type: "error",
+      code: "SESSION_ENDED",
+      message: "The session was closed",
+    });
+    expect(await ending(onShut)).toEqual({
+      type: "error",
+      code: "SHUTTING_DOWN",
+      message: "The session ended: the server shut down",
+    });
+  });
+
   it("reports an exit, lingers for late readers, then closes without releasing twice", async () => {
     const { manager, provider, ended, stopped } = setup({ detachGraceMs: 1e9 });
     const session = manager.create({ owner: "o", cols: 80, rows: 24 });
