@@ -7,6 +7,7 @@ import {
   RESTART_HINT,
   RESTART_LATER_HINT,
   SKIP_NOTICE_MS,
+  TYPING_KEPT,
 } from "./status-bar.js";
 
 const open = { kind: "open", since: 0 } as const;
@@ -29,6 +30,29 @@ describe("describeStatus", () => {
       text: "No session open",
       latency: null,
     });
+  });
+
+  it("says typing is kept while reconnecting with input waiting, and only then", () => {
+    const connection = { kind: "connecting", attempt: 0, retryAt: null } as const;
+    const waiting = describeStatus({
+      connection,
+      view: running,
+      latencyMs: null,
+      now: 0,
+      pendingInput: 2,
+    });
+    expect(waiting).toMatchObject({ state: "reconnecting" });
+    expect(waiting.text).toMatch(new RegExp(` · ${TYPING_KEPT}$`));
+    const idle = describeStatus({ connection, view: running, latencyMs: null, now: 0 });
+    expect(idle.text).not.toContain(TYPING_KEPT);
+    const connected = describeStatus({
+      connection: open,
+      view: running,
+      latencyMs: null,
+      now: 0,
+      pendingInput: 2,
+    });
+    expect(connected.text).toBe("Connected");
   });
 
   it("shows the server's progress while starting", () => {

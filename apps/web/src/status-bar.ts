@@ -62,7 +62,12 @@ export interface StatusInput {
   typedAfterEnd?: boolean;
   /** The front tab's last skip ahead, said for SKIP_NOTICE_MS. */
   skip?: SkipNotice | null;
+  /** Input and resize calls of the front tab not yet answered by the server. */
+  pendingInput?: number;
 }
+
+/** What a reconnecting tab adds once something was typed into it: nothing typed is lost. */
+export const TYPING_KEPT = "typing kept, sent once back";
 
 /** "attempt N, next try in S s", or null before the first retry. */
 function attempts(connection: ConnectionStatus, now: number): string | null {
@@ -129,6 +134,9 @@ export function describeStatus(input: StatusInput): StatusModel {
   const actions: StatusAction[] = waitingToRetry(input.connection, input.now)
     ? ["retry", ...model.actions]
     : model.actions;
+  if (model.state === "reconnecting" && (input.pendingInput ?? 0) > 0) {
+    return { ...model, text: `${model.text} · ${TYPING_KEPT}`, actions, hint };
+  }
   if (model.state === "connected" && skipShown(input.skip, input.now)) {
     const bytes = formatBytes(input.skip!.bytes);
     const text = `Connected · caught up: ${bytes} of output skipped, screen redrawn`;

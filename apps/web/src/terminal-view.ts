@@ -756,6 +756,8 @@ export class TerminalView {
     if (!isMouseMotion(data)) this.#reassertSize();
     const transform = this.#options.transformInput;
     this.#queue?.input(transform ? transform(data) : data);
+    // Typed while the connection is down: the status bar says the keys are kept.
+    if (!this.live) this.#options.onChange();
   }
 
   /** Input typed before the session runs waits for it; after the end it goes to #afterEnd. */

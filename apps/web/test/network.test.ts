@@ -1,7 +1,7 @@
 // Browser tests over a proxy that cuts the network: exact resume after a drop, and no junk input from replays.
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { RESTART_HINT, RESTART_LATER_HINT } from "../src/status-bar.js";
+import { RESTART_HINT, RESTART_LATER_HINT, TYPING_KEPT } from "../src/status-bar.js";
 import {
   openApp,
   run,
@@ -227,6 +227,11 @@ describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
     await waitForStatus(page, "reconnecting");
     await run(page, "echo typed-while-offline-1");
     await run(page, "echo typed-while-offline-2");
+    // The status bar says the typing is not lost.
+    await page.waitForFunction(
+      (kept) => document.querySelector(".status-text")?.textContent?.endsWith(kept),
+      TYPING_KEPT,
+    );
     proxy.refuse = false;
     await waitForScreen(page, /^typed-while-offline-2$/m);
     await waitForPrompt(page);
