@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactedConfig(config) }, "starting");
-  for (const warning of isolationWarnings(config, process.getuid?.() ?? null)) logger.warn(warning);
+  const warnings = isolationWarnings(config, process.getuid?.() ?? null);
+  for (const warning of warnings) logger.warn(warning);
   let server;
   try {
     server = await startServer(config, provider, logger);
@@ -135,8 +136,10 @@ async function main(): Promise<void> {
     : config.tokenFile && !process.stdout.isTTY
       ? `<the token in ${config.tokenFile}>`
       : config.tokens[0];
+  // The warnings again under the link, where whoever starts it looks (the log lines scroll by).
   process.stdout.write(
-    `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n`,
+    `\nPorthole is running (${provider.name} sandboxes). Open:\n\n  ${openUrl}/#token=${token}\n\n` +
+      warnings.map((warning) => `Warning: ${warning}\n\n`).join(""),
   );
 
   let first: { signal: NodeJS.Signals; at: number } | null = null;

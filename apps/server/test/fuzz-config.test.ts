@@ -143,5 +143,12 @@ describe("the server process with a bad environment", () => {
     expect(started.stderr).toBe("");
     const health = (await (await fetch(`${started.url}/health`)).json()) as { status: string };
     expect(health.status).toBe("ok");
+    // The banner names the isolation warning that applies (root without isolation) under the link.
+    // One write (under the pipe's atomic size): the link arrives with its warnings.
+    await expect.poll(() => started.stdout).toMatch(/Porthole is running[^]*#token=.*\n\n/);
+    const banner = started.stdout.slice(started.stdout.indexOf("Porthole is running"));
+    const rootWarning = "Warning: The server runs as root without isolation";
+    if (process.getuid?.() === 0) expect(banner).toContain(rootWarning);
+    else expect(banner).not.toContain("Warning:");
   });
 });
