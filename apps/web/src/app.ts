@@ -46,6 +46,8 @@ export interface AppOptions {
 interface Tab {
   key: string;
   view: TerminalView;
+  /** When its title was given by a rename, as far as this window knows (see StoredTab). */
+  titledAt: number;
 }
 
 let tabCounter = 0;
@@ -214,12 +216,14 @@ export class App {
     }
     if (this.#disposed) return;
     const tabs = reconcileTabs(stored, live);
+    const remembered = new Map(stored.tabs.map((tab) => [tab.sessionId, tab]));
     const sizes = new Map(
       live.map((session) => [session.id, { cols: session.cols, rows: session.rows }]),
     );
     const opened: { tab: Tab; sessionId: string }[] = [];
     for (const stored of tabs.tabs) {
       const tab = this.#addTab(stored.kind, stored.title);
+      tab.titledAt = remembered.get(stored.sessionId)?.titledAt ?? 0;
       tab.view.setSize(sizes.get(stored.sessionId) ?? FALLBACK_SIZE);
       opened.push({ tab, sessionId: stored.sessionId });
     }
@@ -264,6 +268,7 @@ export class App {
     if (this.#disposed || added.length === 0) return;
     for (const remembered of added) {
       const tab = this.#addTab(remembered.kind, remembered.title);
+      tab.titledAt = remembered.titledAt ?? 0;
       tab.view.setSize(this.#size ?? FALLBACK_SIZE);
       tab.view.attach(remembered.sessionId);
     }
@@ -271,13 +276,16 @@ export class App {
   }
 
   /**
-   * Takes the titles the other window saved for tabs this one shows too: a rename there. Read
-   * from the storage as it is now (not from the event), windows agree on the last one written.
+   * Takes the titles another window gave tabs this one shows too, when given after this window's
+   * own: a window saving its list before it heard of a rename must not undo the rename.
    */
   #retitleFrom(stored: StoredTabs): void {
     for (const remembered of stored.tabs) {
       const tab = this.#tabs.find((candidate) => candidate.view.sessionId === remembered.sessionId);
-      if (tab && tab.view.title !== remembered.title) tab.view.setTitle(remembered.title);
+      const titledAt = remembered.titledAt ?? 0;
+      if (!tab || titledAt <= tab.titledAt) continue;
+      tab.titledAt = titledAt;
+      if (tab.view.title !== remembered.title) tab.view.setTitle(remembered.title);
     }
   }
 
@@ -355,7 +363,7 @@ export class App {
       onEndedInput: (data) => this.#onEndedInput(tab, data),
     });
     if (this.#size) view.setSize(this.#size);
-    const tab = { key, view };
+    const tab: Tab = { key, view, titledAt: 0 };
     this.#tabs.push(tab);
     this.#area.insertBefore(view.element, this.#searchBox.element);
     this.#scheduleRender();
@@ -406,6 +414,8 @@ export class App {
   async #rename(tab: Tab | null, title: string): Promise<void> {
     const sessionId = tab?.view.sessionId;
     if (!tab || !sessionId) return;
+    // Later than any title the other windows know: theirs, saved before they hear of it, lose.
+    tab.titledAt = Math.max(Date.now(), tab.titledAt + 1);
     tab.view.setTitle(title);
     this.#save();
     try {
@@ -541,7 +551,14 @@ export class App {
     const tabs: StoredTabs = {
       tabs: this.#tabs.flatMap((tab) =>
         tab.view.sessionId
-          ? [{ sessionId: tab.view.sessionId, kind: tab.view.kind, title: tab.view.title }]
+          ? [
+              {
+                sessionId: tab.view.sessionId,
+                kind: tab.view.kind,
+                title: tab.view.title,
+                ...(tab.titledAt > 0 ? { titledAt: tab.titledAt } : {}),
+              },
+            ]
           : [],
       ),
       active: this.#active?.view.sessionId ?? null,

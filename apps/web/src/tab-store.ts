@@ -6,6 +6,11 @@ export interface StoredTab {
   sessionId: string;
   kind: SessionKind;
   title: string;
+  /**
+   * When the title was last given, by a rename in some window (ms since the epoch); absent for a
+   * session's first title. Windows take another's title only when it is newer than their own.
+   */
+  titledAt?: number;
 }
 
 /** Everything remembered about the tabs of one credential. */
@@ -28,7 +33,8 @@ function isStoredTab(value: unknown): value is StoredTab {
   return (
     typeof tab.sessionId === "string" &&
     (tab.kind === "shell" || tab.kind === "claude") &&
-    typeof tab.title === "string"
+    typeof tab.title === "string" &&
+    (tab.titledAt === undefined || (typeof tab.titledAt === "number" && tab.titledAt >= 0))
   );
 }
 

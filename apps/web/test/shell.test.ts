@@ -484,6 +484,34 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await second.waitForSelector(
       `.tab[data-session-id="${opened}"] .tab-title:text-is("renamed-elsewhere")`,
     );
+    // A window that saves its list before it hears of a rename does not undo it: here the second
+    // writes the list as it was before the rename.
+    await second.evaluate((id) => {
+      const key = Object.keys(localStorage).find((name) => name.startsWith("porthole.tabs."))!;
+      const list = JSON.parse(localStorage.getItem(key)!) as {
+        tabs: { sessionId: string; title: string; titledAt?: number }[];
+      };
+      for (const tab of list.tabs) {
+        if (tab.sessionId !== id) continue;
+        tab.title = "stale title";
+        delete tab.titledAt;
+      }
+      localStorage.setItem(key, JSON.stringify(list));
+    }, opened);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await first.locator(`.tab[data-session-id="${opened}"] .tab-title`).textContent()).toBe(
+      "renamed-elsewhere",
+    );
+    // Brought to the front in the second window, the tab takes that window's size there.
+    await second.click(`.tab[data-session-id="${opened}"]`);
+    const narrow = (await second.evaluate(() => window.__porthole?.fitSize()))!;
+    expect(narrow.cols).toBeLessThan(own.cols);
+    await expect
+      .poll(() => {
+        const session = server.server.sessions.get(opened)!;
+        return { cols: session.cols, rows: session.rows };
+      })
+      .toEqual(narrow);
     // Closed in the second window, the session is not brought back to it when the first saves.
     const close = second.locator(`.tab[data-session-id="${opened}"] .tab-close`);
     await close.click();
