@@ -575,7 +575,7 @@ export class App {
       now: Date.now(),
       typedAfterEnd: view ? this.#typedAfterEnd.has(view) : false,
       skip: view?.lastSkip ?? null,
-      pendingInput: view?.pendingInput ?? 0,
+      pendingTyping: view?.pendingTyping ?? 0,
     });
   }
 

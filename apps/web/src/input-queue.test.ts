@@ -99,6 +99,23 @@ describe("InputQueue", () => {
     ]);
   });
 
+  it("counts typed calls waiting or in flight, not sizes or the terminal's answers", async () => {
+    const { calls, send } = manualSend();
+    const queue = new InputQueue({ send, maxInflightCalls: 1 });
+    queue.resize(100, 30);
+    queue.input("\x1b[1;1R", true);
+    expect(queue.typing).toBe(0);
+    queue.input("a");
+    expect(queue.typing).toBe(1);
+    queue.open();
+    expect(queue.typing).toBe(1);
+    for (let answered = 0; answered < 3; answered++) {
+      calls[answered]!.resolve();
+      await flush();
+    }
+    expect(queue.typing).toBe(0);
+  });
+
   it("merges typing that waits to be sent into one call, and never changes a call once sent", () => {
     const { calls, send } = manualSend();
     const queue = new InputQueue({ send, maxInflightCalls: 1 });

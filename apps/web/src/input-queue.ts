@@ -196,6 +196,12 @@ export class InputQueue {
     return this.#waiting.length;
   }
 
+  /** Typed input (not the terminal's answers, not sizes) waiting or in flight, in calls. */
+  get typing(): number {
+    const typed = (pending: Pending) => pending.call.type === "input" && !pending.call.answer;
+    return this.#waiting.filter(typed).length + [...this.#inflight.values()].filter(typed).length;
+  }
+
   /** Whether the queue was closed (nothing more is sent). */
   get closed(): boolean {
     return this.#closed;

@@ -39,7 +39,7 @@ describe("describeStatus", () => {
       view: running,
       latencyMs: null,
       now: 0,
-      pendingInput: 2,
+      pendingTyping: 2,
     });
     expect(waiting).toMatchObject({ state: "reconnecting" });
     expect(waiting.text).toMatch(new RegExp(` · ${TYPING_KEPT}$`));
@@ -50,7 +50,7 @@ describe("describeStatus", () => {
       view: running,
       latencyMs: null,
       now: 0,
-      pendingInput: 2,
+      pendingTyping: 2,
     });
     expect(connected.text).toBe("Connected");
   });

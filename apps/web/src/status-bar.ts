@@ -62,8 +62,8 @@ export interface StatusInput {
   typedAfterEnd?: boolean;
   /** The front tab's last skip ahead, said for SKIP_NOTICE_MS. */
   skip?: SkipNotice | null;
-  /** Input and resize calls of the front tab not yet answered by the server. */
-  pendingInput?: number;
+  /** Calls of typed input in the front tab not yet answered by the server. */
+  pendingTyping?: number;
 }
 
 /** What a reconnecting tab adds once something was typed into it: nothing typed is lost. */
@@ -134,7 +134,7 @@ export function describeStatus(input: StatusInput): StatusModel {
   const actions: StatusAction[] = waitingToRetry(input.connection, input.now)
     ? ["retry", ...model.actions]
     : model.actions;
-  if (model.state === "reconnecting" && (input.pendingInput ?? 0) > 0) {
+  if (model.state === "reconnecting" && (input.pendingTyping ?? 0) > 0) {
     return { ...model, text: `${model.text} · ${TYPING_KEPT}`, actions, hint };
   }
   if (model.state === "connected" && skipShown(input.skip, input.now)) {

@@ -312,6 +312,11 @@ export class TerminalView {
     return (this.#queue?.waiting ?? 0) + (this.#queue?.inflight ?? 0);
   }
 
+  /** Calls of typed input not yet answered (what the status bar says is kept while offline). */
+  get pendingTyping(): number {
+    return this.#queue?.typing ?? 0;
+  }
+
   /** Shows a new title (set by the person, or read back from the server). */
   setTitle(title: string): void {
     this.#title = title;
@@ -756,8 +761,6 @@ export class TerminalView {
     if (!isMouseMotion(data)) this.#reassertSize();
     const transform = this.#options.transformInput;
     this.#queue?.input(transform ? transform(data) : data);
-    // Typed while the connection is down: the status bar says the keys are kept.
-    if (!this.live) this.#options.onChange();
   }
 
   /** Input typed before the session runs waits for it; after the end it goes to #afterEnd. */
