@@ -110,6 +110,7 @@ describe("tokenFromPasted", () => {
   it("takes the token from a whole link, a fragment or the token alone", () => {
     expect(tokenFromPasted("http://127.0.0.1:3000/#token=abc%2Bd")).toBe("abc+d");
     expect(tokenFromPasted("  https://host.example/#x=1&token=t0k#en  ")).toBe("t0k#en");
+    expect(tokenFromPasted("localhost:3000/#token=abc")).toBe("abc");
     expect(tokenFromPasted("#token=abc")).toBe("abc");
     expect(tokenFromPasted("token=abc")).toBe("abc");
     expect(tokenFromPasted(" a#b+c/= ")).toBe("a#b+c/=");

@@ -101,11 +101,12 @@ export function tokenScope(token: string): string {
  */
 export function tokenFromPasted(pasted: string): string | null {
   const text = pasted.trim();
-  // A link: its fragment starts at its first # (a token of its own may hold more).
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    const hash = text.indexOf("#");
-    return hash < 0 ? null : parseFragment(text.slice(hash)).token;
-  }
-  if (text.startsWith("#") || text.startsWith("token=")) return parseFragment(text).token;
-  return text === "" || /\s/.test(text) ? null : text;
+  const hash = text.indexOf("#");
+  // A link, with or without its scheme, or its fragment alone: the token is the fragment's.
+  if (hash >= 0 && /(^|&)token=/.test(text.slice(hash + 1)))
+    return parseFragment(text.slice(hash)).token;
+  if (text.startsWith("token=")) return parseFragment(text).token;
+  // A link without one, blank text or words hold no token; anything else is the token itself.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text === "" || /\s/.test(text)) return null;
+  return text;
 }

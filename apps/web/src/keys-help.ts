@@ -19,7 +19,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
     does: "Select text while the program uses the mouse (Option+drag on a Mac)",
   },
   {
-    keys: "Double-click a tab, or F2",
+    keys: "Double-click a tab (or F2 on a focused tab)",
     does: "Rename it (Enter keeps the name, Escape drops it)",
   },
   {

@@ -11,7 +11,7 @@ export const errorCodeSchema = z.enum([
   "NOT_FOUND",
   /** A named limit was reached: sessions, subscriptions, input rate. */
   "LIMIT",
-  /** The server is shutting down and takes no new work. */
+  /** The server is shutting down and takes no new work; also how a session it ended so ends. */
   "SHUTTING_DOWN",
   /** The sandbox provider refused our credentials (bad E2B key). */
   "SANDBOX_AUTH",
