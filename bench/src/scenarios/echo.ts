@@ -186,7 +186,7 @@ export const echo: Scenario = {
             { name: "ws→node-pty relay", runs: typed.relay },
             { name: TRPC_RELAY, runs: typed.trpc },
           ],
-          note: "each key finds every thread and process on its path idle, so each hop costs a wake-up: Porthole's path is client, server (which writes the key to the PTY), program, PTY thread, server, client; the relay's has no PTY thread",
+          note: "each key finds every thread and process on its path idle, so each hop costs a wake-up: Porthole's path is client, server (which writes the key to the PTY), program, PTY thread, server, client; the two relays' have no PTY thread",
         }),
       );
       return figures;
