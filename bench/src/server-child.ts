@@ -7,7 +7,7 @@ import pty from "node-pty";
 import { WebSocketServer, type RawData } from "ws";
 import type { ServerMode } from "./server.js";
 import { COLS, ROWS } from "./shell.js";
-import { trpcRelayRouter } from "./trpc-relay.js";
+import { trpcRelayContext, trpcRelayRouter } from "./trpc-relay.js";
 
 function announce(port: number): void {
   process.stdout.write(`${JSON.stringify({ port, pid: process.pid })}\n`);
@@ -60,7 +60,7 @@ async function bareWs(mode: Exclude<ServerMode, "porthole">): Promise<void> {
       createContext: ({ res }) => {
         const shell = spawnShell("utf8");
         res.once("close", () => shell.kill("SIGKILL"));
-        return { shell };
+        return trpcRelayContext(shell);
       },
     });
   } else

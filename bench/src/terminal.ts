@@ -238,9 +238,14 @@ export async function trpcTerm(server: ServerProcess): Promise<Term> {
     onData: (data) => out.push(data),
     onError: (error) => errors.push(error),
   });
-  await prompt.catch((error: unknown) => {
-    throw new Error(`tRPC relay: ${String(error)} (subscription errors: ${errors.join("; ")})`);
-  });
+  try {
+    await prompt;
+  } catch (error) {
+    // A client left open would retry for ever and keep the bench from exiting.
+    subscription.unsubscribe();
+    await wsClient.close();
+    throw new Error(`tRPC relay: ${String(error)} (client errors: ${errors.join("; ")})`);
+  }
   return {
     out,
     write: (data) => {

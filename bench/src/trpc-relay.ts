@@ -2,9 +2,23 @@
 import { initTRPC } from "@trpc/server";
 import type pty from "node-pty";
 
-/** What each connection of the relay holds: its shell. */
+/** What each connection of the relay holds: its shell, and the output not yet sent. */
 export interface TrpcRelayContext {
   shell: pty.IPty;
+  /** Output gathered since the shell started (its prompt may come before the subscription). */
+  pending: string[];
+  /** Wakes the subscription waiting for output. */
+  wake: (() => void) | null;
+}
+
+/** A connection's context: output is gathered from the shell's first byte on. */
+export function trpcRelayContext(shell: pty.IPty): TrpcRelayContext {
+  const context: TrpcRelayContext = { shell, pending: [], wake: null };
+  shell.onData((data) => {
+    context.pending.push(data);
+    context.wake?.();
+  });
+  return context;
 }
 
 /** The input mutation's one field; tRPC takes a parse function as its validator. */
@@ -27,22 +41,15 @@ export const trpcRelayRouter = t.router({
     return { ok: true };
   }),
   output: t.procedure.subscription(async function* ({ ctx, signal }) {
-    const chunks: string[] = [];
-    let wake: (() => void) | null = null;
-    const listener = ctx.shell.onData((data) => {
-      chunks.push(data);
-      wake?.();
-    });
-    const stop = () => wake?.();
+    const stop = () => ctx.wake?.();
     signal?.addEventListener("abort", stop);
     try {
       while (!signal?.aborted) {
-        if (chunks.length === 0) await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        if (chunks.length > 0) yield chunks.splice(0).join("");
+        if (ctx.pending.length === 0) await new Promise<void>((resolve) => (ctx.wake = resolve));
+        ctx.wake = null;
+        if (ctx.pending.length > 0) yield ctx.pending.splice(0).join("");
       }
     } finally {
-      listener.dispose();
       signal?.removeEventListener("abort", stop);
     }
   }),

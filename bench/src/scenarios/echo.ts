@@ -93,12 +93,16 @@ export const echo: Scenario = {
     const trpcPty = await startServerProcess({ mode: "trpc-pty" });
     const terms: Term[] = [];
     try {
-      const porthole = await portholeTerm(server);
-      const direct = await directTerm();
-      const bare = await wsTerm(wsEcho, false);
-      const relay = await wsTerm(wsPty);
-      const trpc = await trpcTerm(trpcPty);
-      terms.push(porthole, direct, bare, relay, trpc);
+      // Each kept as soon as it exists, so a later one that fails to start leaves none open.
+      const opened = <T extends Term>(term: T): T => {
+        terms.push(term);
+        return term;
+      };
+      const porthole = opened(await portholeTerm(server));
+      const direct = opened(await directTerm());
+      const bare = opened(await wsTerm(wsEcho, false));
+      const relay = opened(await wsTerm(wsPty));
+      const trpc = opened(await trpcTerm(trpcPty));
       for (const term of [porthole, direct, relay, trpc]) await rawEcho(term);
       // Warm-up, then one run of each per round; the input rate limit (500/s) refills meanwhile.
       await warmUp(terms, context.quick ? 1000 : WARM_UP_KEYS);
