@@ -191,6 +191,9 @@ function tokenFromFile(path: string, generateToken: () => string): string {
   }
 }
 
+/** Every variable the server reads as a setting. */
+export const SETTING_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 /** Reads the configuration from `env`; throws ConfigError naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string): Config {
   const known = Object.fromEntries(

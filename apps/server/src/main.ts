@@ -6,12 +6,13 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { findProgram } from "@porthole/sandbox";
 import { z } from "zod";
-import { loadConfig, redactedConfig, ConfigError } from "./config.js";
+import { loadConfig, redactedConfig, ConfigError, SETTING_NAMES } from "./config.js";
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
 import { isolationWarnings } from "./isolation-warnings.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
+import { unknownSettingWarnings } from "./unknown-settings.js";
 
 /** The built web app next to this package, when no WEB_DIST is given. */
 function defaultWebDist(): string | undefined {
@@ -85,7 +86,10 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   logger.info({ config: redactedConfig(config) }, "starting");
-  const warnings = isolationWarnings(config, process.getuid?.() ?? null);
+  const warnings = [
+    ...unknownSettingWarnings(process.env, SETTING_NAMES),
+    ...isolationWarnings(config, process.getuid?.() ?? null),
+  ];
   for (const warning of warnings) logger.warn(warning);
   let server;
   try {
