@@ -1,4 +1,5 @@
 // Server configuration from environment variables, parsed with zod; one clear line when wrong.
+import { isAbsolute } from "node:path";
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
 import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
@@ -91,7 +92,12 @@ const envSchema = z.object({
   LOCAL_ISOLATION: z
     .enum(["none", "bubblewrap"], { error: "must be none or bubblewrap" })
     .default("none"),
-  LOCAL_WORKSPACE_ROOT: z.string().min(1).optional(),
+  LOCAL_WORKSPACE_ROOT: z
+    .string()
+    .refine(isAbsolute, {
+      error: "must be an absolute path (a relative one depends on where the server starts)",
+    })
+    .optional(),
   LOCAL_SHELL: z.string().min(1).optional(),
   LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),

@@ -28,6 +28,10 @@ export function createProvider(config: Config): SandboxProvider {
   } catch (error) {
     // The local provider checks its settings when built: name the variable behind the problem.
     const message = error instanceof Error ? error.message : String(error);
+    if (/^The shell /.test(message) && config.local.shell === undefined) {
+      // No LOCAL_SHELL: the login's $SHELL was taken, and that is what to fix or override.
+      throw new ConfigError(`Invalid SHELL: ${message} (or set LOCAL_SHELL to a shell that does)`);
+    }
     const variable = /bwrap|bubblewrap/.test(message)
       ? "LOCAL_ISOLATION"
       : /^The shell /.test(message)

@@ -75,6 +75,16 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
     message: 'Invalid LOCAL_SHELL: The shell "/nonexistent/sh" does not exist or is not executable',
   },
   {
+    env: { LOCAL_WORKSPACE_ROOT: "relative/sessions" },
+    message:
+      "Invalid LOCAL_WORKSPACE_ROOT: must be an absolute path (a relative one depends on where the server starts)",
+  },
+  {
+    env: { SHELL: "/nonexistent/zsh" },
+    message:
+      'Invalid SHELL: The shell "/nonexistent/zsh" does not exist or is not executable (or set LOCAL_SHELL to a shell that does)',
+  },
+  {
     env: { CLAUDE_PATH: "/nonexistent/claude" },
     message: "Invalid CLAUDE_PATH: /nonexistent/claude does not exist or is not executable",
   },
