@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { findProgram } from "@porthole/sandbox";
+import { findProgram, isSandboxError } from "@porthole/sandbox";
 import { z } from "zod";
 import { loadConfig, redactedConfig, ConfigError, SETTING_NAMES } from "./config.js";
 import { generateToken } from "./auth.js";
@@ -125,8 +125,15 @@ async function main(): Promise<void> {
       if (named.length > 0)
         logger.info(Object.fromEntries(named), "sandboxes left by an earlier run");
     },
-    (error: unknown) =>
-      logger.warn({ err: error }, "could not look for sandboxes left by an earlier run"),
+    (error: unknown) => {
+      logger.warn({ err: error }, "could not look for sandboxes left by an earlier run");
+      // A refused key or an unreachable provider fails every session: said plainly, once.
+      if (isSandboxError(error) && server.providerHealth.failed(error)) {
+        process.stdout.write(
+          `Warning: ${provider.name === "e2b" ? "E2B" : "The sandbox provider"}: ${error.message} (${error.code}): new sessions will fail until this is fixed.\n\n`,
+        );
+      }
+    },
   );
 
   const openUrl =

@@ -31,6 +31,7 @@ import {
 } from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
+import { ProviderHealth } from "./provider-health.js";
 import { RecentCreates } from "./recent-creates.js";
 import { createRefusalLog } from "./refusal-log.js";
 import { rawSocket, rememberRawSocket } from "./socket-drain.js";
@@ -48,6 +49,8 @@ export interface PortholeServer {
   url: string;
   port: number;
   sessions: SessionManager;
+  /** The provider's trouble that concerns every session (also in /health). */
+  providerHealth: ProviderHealth;
   /** The WebSocket connections open right now. */
   connections(): WebSocket[];
   /** Refuses new work, ends every session, tells clients, closes sockets; bounded by config. */
@@ -65,6 +68,7 @@ export async function startServer(
   const sequencer = new InputSequencer();
   const typists = new Typists();
   const recentCreates = new RecentCreates();
+  const providerHealth = new ProviderHealth();
   const sessions = new SessionManager({
     provider,
     maxSessions: config.maxSessions,
@@ -78,6 +82,12 @@ export async function startServer(
       const fields = { sessionId: session.id, exit: session.exit, failure: session.failure };
       if (session.failure) logger.warn(fields, "session failed");
       else logger.info(fields, "session exited");
+      if (session.failure && providerHealth.failed(session.failure)) {
+        logger.warn(
+          { provider: provider.name, problem: providerHealth.problem },
+          "the sandbox provider fails: new sessions will too until this is fixed",
+        );
+      }
     },
     onSessionEnd: (session, reason) => {
       sequencer.forget(session.id);
@@ -98,6 +108,7 @@ export async function startServer(
       uptime: (performance.now() - startedAt) / 1000,
       ready: !shuttingDown,
       provider: provider.name,
+      providerProblem: providerHealth.problem,
       sessions: {
         live: sessions.live().length,
         attached: listed.reduce((sum, s) => sum + s.attached, 0),
@@ -231,6 +242,7 @@ export async function startServer(
         sequencer,
         typists,
         recentCreates,
+        providerHealth,
         logger,
       };
     },
@@ -297,5 +309,5 @@ export async function startServer(
     return closing;
   };
 
-  return { url, port, sessions, connections: () => [...wss.clients], close };
+  return { url, port, sessions, providerHealth, connections: () => [...wss.clients], close };
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { ConnectionState } from "./connection-state.js";
 import type { InputSequencer } from "./input-sequencer.js";
 import type { Logger } from "./logger.js";
+import type { ProviderHealth } from "./provider-health.js";
 import type { RecentCreates } from "./recent-creates.js";
 import type { Typists } from "./typists.js";
 
@@ -20,6 +21,7 @@ export interface Context {
   sequencer: InputSequencer;
   typists: Typists;
   recentCreates: RecentCreates;
+  providerHealth: ProviderHealth;
   logger: Logger;
 }
 

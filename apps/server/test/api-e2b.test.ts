@@ -1,5 +1,6 @@
 // The API end to end on the production path: E2B provider, real e2b SDK, our envd emulator.
 import { startEmulator, type Emulator } from "@porthole/envd-emulator";
+import { healthSchema } from "@porthole/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config.js";
 import { createProvider } from "../src/create-provider.js";
@@ -81,7 +82,7 @@ describe("sessions on E2B", () => {
 
   it("tells the client plainly when E2B refuses the key", async () => {
     const server = await e2bServer();
-    emulator.faults.apiError("create", 401);
+    emulator.faults.apiError("create", 401, { times: 1 });
     const { client } = connect(server);
     const info = await client.session.create.mutate({ cols: 80, rows: 24 });
     const out = new OutputCollector(client, info.id);
@@ -91,5 +92,15 @@ describe("sessions on E2B", () => {
       code: "SANDBOX_AUTH",
       message: "E2B refused the API key: check E2B_API_KEY",
     });
+    // Every new session would fail the same way: /health says so until one starts again.
+    const health = async () =>
+      healthSchema.parse(await (await fetch(`${server.url}/health`)).json()).providerProblem;
+    expect(await health()).toMatchObject({
+      code: "SANDBOX_AUTH",
+      message: "E2B refused the API key: check E2B_API_KEY",
+    });
+    const next = await client.session.create.mutate({ cols: 80, rows: 24 });
+    await new OutputCollector(client, next.id).untilEvent("ready");
+    await expect.poll(health).toBeNull();
   });
 });

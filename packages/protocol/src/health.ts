@@ -1,5 +1,15 @@
 // The shape of GET /health, shared so monitors and tests parse the same thing.
 import { z } from "zod";
+import { errorCodeSchema } from "./errors.js";
+
+/** The provider's trouble that concerns every new session, as /health reports it. */
+export const providerProblemSchema = z.object({
+  code: errorCodeSchema,
+  message: z.string(),
+  /** ISO 8601 time of the first failure in a row like it. */
+  since: z.string(),
+});
+export type ProviderProblem = z.infer<typeof providerProblemSchema>;
 
 /** What `GET /health` answers. */
 export const healthSchema = z.object({
@@ -10,6 +20,11 @@ export const healthSchema = z.object({
   uptime: z.number().nonnegative(),
   ready: z.boolean(),
   provider: z.enum(["local", "e2b"]),
+  /**
+   * Set while the provider fails in a way every new session would (a refused key, an unreachable
+   * API, a missing template): since the last such failure, and until a session starts again.
+   */
+  providerProblem: providerProblemSchema.nullable(),
   sessions: z.object({
     live: z.number().int().nonnegative(),
     attached: z.number().int().nonnegative(),

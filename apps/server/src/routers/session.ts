@@ -54,6 +54,11 @@ export const sessionRouter = router({
         throw error;
       }
       if (input.requestId) ctx.recentCreates.remember(ctx.credential, input.requestId, session.id);
+      // A session that starts proves the provider works again (see ProviderHealth).
+      const started = session;
+      void started.startSettled.then(() => {
+        if (started.ran) ctx.providerHealth.worked();
+      });
       ctx.logger.info(
         { sessionId: session.id, credential: ctx.credential, kind: session.kind },
         "session created",
