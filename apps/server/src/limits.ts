@@ -82,3 +82,9 @@ export const MAX_CONNECTIONS_PER_CREDENTIAL = 64;
  * on the main thread and E2B do not report what they hold.)
  */
 export const MAX_PENDING_INPUT_BYTES = 1024 * 1024;
+
+/**
+ * A shell that exits this soon after its session was created most likely could not run as set up
+ * (LOCAL_SHELL_ARGS="-c", a template without the shell): the operator is warned, not just the user.
+ */
+export const QUICK_EXIT_MS = 2000;

@@ -28,6 +28,7 @@ import {
   MAX_FRAME_BYTES,
   MAX_UNAUTHENTICATED_CONNECTIONS,
   MAX_UNAUTHENTICATED_PER_ADDRESS,
+  QUICK_EXIT_MS,
 } from "./limits.js";
 import type { Logger } from "./logger.js";
 import { appRouter } from "./router.js";
@@ -82,6 +83,14 @@ export async function startServer(
       const fields = { sessionId: session.id, exit: session.exit, failure: session.failure };
       if (session.failure) logger.warn(fields, "session failed");
       else logger.info(fields, "session exited");
+      if (session.exit && Date.now() - session.createdAt < QUICK_EXIT_MS) {
+        logger.warn(
+          { sessionId: session.id, exit: session.exit, afterMs: Date.now() - session.createdAt },
+          provider.name === "local"
+            ? "a session's shell exited as it started: check LOCAL_SHELL and LOCAL_SHELL_ARGS"
+            : "a session's shell exited as it started: check the sandbox template's shell",
+        );
+      }
       if (session.failure && providerHealth.failed(session.failure)) {
         logger.warn(
           { provider: provider.name, problem: providerHealth.problem },

@@ -1,7 +1,16 @@
-// Proves (fails until fixed) that a sandbox failing before the client subscribes still reaches the client as an `error` event, not NOT_FOUND.
-import { SandboxError } from "@porthole/sandbox";
+// Sandboxes that fail and shells that exit at once: the client still hears why, and the operator is told what to check.
+import { join } from "node:path";
+import { LocalProvider, SandboxError } from "@porthole/sandbox";
 import { afterEach, describe, expect, it } from "vitest";
-import { cleanupAll, connectTo, FakeProvider, startCapturedServer } from "./faults-harness.js";
+import {
+  cleanupAll,
+  connectTo,
+  FakeProvider,
+  quietHome,
+  scratchDir,
+  startCapturedServer,
+  waitFor,
+} from "./faults-harness.js";
 import { OutputCollector } from "./harness.js";
 
 afterEach(cleanupAll);
@@ -37,5 +46,31 @@ describe("a sandbox that fails at once", () => {
       message: "E2B refused the API key",
     });
     expect(provider.running.size).toBe(0);
+  });
+});
+
+describe("a shell that exits as it starts", () => {
+  it("is named to the operator with the settings to check", async () => {
+    const provider = new LocalProvider({
+      shell: "/bin/bash",
+      shellArgs: ["-c", "exit 3"],
+      baseEnv: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: quietHome(), LANG: "C.UTF-8" },
+      workspaceRoot: join(scratchDir(), "workspaces"),
+    });
+    const server = await startCapturedServer({}, provider);
+    const { client } = connectTo(server.wsUrl);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    await new OutputCollector(client, info.id).untilEvent("exit");
+    await waitFor(
+      () => server.logs.some((line) => line.msg.includes("exited as it started")),
+      3000,
+      "the warning",
+    );
+    const warning = server.logs.find((line) => line.msg.includes("exited as it started"))!;
+    expect(warning).toMatchObject({
+      level: 40,
+      msg: "a session's shell exited as it started: check LOCAL_SHELL and LOCAL_SHELL_ARGS",
+      exit: { code: 3 },
+    });
   });
 });
