@@ -1,8 +1,11 @@
-// Vite: builds the page into dist/; `vite` serves it on :5174 and proxies /trpc (WebSocket) to the server on :3000.
+// Vite: builds the page into dist/; `vite` serves it on :5174 and proxies /trpc (WebSocket) to the server (:3000, or PORT).
 import { defineConfig } from "vite";
 
-/** Where `pnpm dev` finds the server; PORTHOLE_DEV_SERVER overrides (e.g. http://127.0.0.1:3100). */
-const serverUrl = process.env.PORTHOLE_DEV_SERVER ?? "http://127.0.0.1:3000";
+/**
+ * Where `pnpm dev` finds the server: on the PORT it was given too (`PORT=3215 pnpm dev` moves
+ * both), or anywhere PORTHOLE_DEV_SERVER says (e.g. http://127.0.0.1:3100).
+ */
+const serverUrl = process.env.PORTHOLE_DEV_SERVER ?? `http://127.0.0.1:${process.env.PORT || 3000}`;
 
 export default defineConfig({
   server: {
