@@ -16,11 +16,12 @@ afterEach(async () => {
 });
 
 /** A server configured exactly as an operator would, from the emulator's environment. */
-async function e2bServer() {
+async function e2bServer(extra: Record<string, string> = {}) {
   const env = {
     E2B_API_KEY: emulator.apiKey,
     E2B_API_URL: emulator.apiUrl,
     E2B_SANDBOX_URL: emulator.sandboxUrl,
+    ...extra,
   };
   const provider = createProvider(loadConfig(env, () => "unused"));
   return startTestServer(env, provider);
@@ -102,5 +103,14 @@ describe("sessions on E2B", () => {
     const next = await client.session.create.mutate({ cols: 80, rows: 24 });
     await new OutputCollector(client, next.id).untilEvent("ready");
     await expect.poll(health).toBeNull();
+  });
+
+  it("names a template E2B does not have", async () => {
+    const server = await e2bServer({ E2B_TEMPLATE: "nosuch" });
+    const { client } = connect(server);
+    const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+    const out = new OutputCollector(client, info.id);
+    await out.untilEvent("error");
+    expect(out.events.at(-1)!.event).toMatchObject({ type: "error", code: "SANDBOX_TEMPLATE" });
   });
 });

@@ -13,6 +13,8 @@ const USAGE = `Usage: node dist/cli.js [options]
   --sandbox-port <port>      envd port (default: ephemeral)
   --max-sandbox-hours <n>    longest sandbox lifetime (default 1, E2B Hobby)
   --envd-version <version>   envd version to report (default 0.5.20)
+  --template <name>          a template sandboxes may be made from (repeatable; default
+                             base, porthole and porthole-claude)
   --api-fault <route>=<status|hang>
                              fault on create|connect|list|getInfo|setTimeout|kill (repeatable)
 Prints export lines on stdout; logs go to stderr.`;
@@ -64,6 +66,7 @@ export function parseCli(args: readonly string[]): CliConfig {
       "max-sandbox-hours": { type: "string" },
       "envd-version": { type: "string" },
       "api-fault": { type: "string", multiple: true },
+      template: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -82,6 +85,7 @@ export function parseCli(args: readonly string[]): CliConfig {
       ...(sandboxPort === undefined ? {} : { sandboxPort }),
       ...(maxHours === undefined ? {} : { maxSandboxHours: maxHours }),
       ...(values["envd-version"] === undefined ? {} : { envdVersion: values["envd-version"] }),
+      ...(values.template === undefined ? {} : { templates: values.template }),
     },
     faults: (values["api-fault"] ?? []).map(fault),
   };

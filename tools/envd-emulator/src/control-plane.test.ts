@@ -68,6 +68,11 @@ describe("control plane", () => {
     for (const sandbox of created) await sandbox.kill();
   });
 
+  it("refuses a template it does not know with 404, as E2B does", async () => {
+    const err = await rejection(e2b.Sandbox.create("nosuch"), "SandboxError");
+    expect(err.message).toBe("404: template 'nosuch' not found");
+  });
+
   it("rejects a wrong API key with AuthenticationError", async () => {
     const wrong = new E2B({ ...emulator.sdkOptions, apiKey: "e2b_wrong" });
     await rejection(wrong.Sandbox.create("base"), "AuthenticationError");

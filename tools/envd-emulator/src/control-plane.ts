@@ -13,6 +13,8 @@ export interface ControlPlaneDeps {
   readonly hanging: HangingRequests;
   readonly apiKey: string;
   readonly envdVersion: string;
+  /** Template ids (or aliases) sandboxes may be created from; any other is refused, as E2B does. */
+  readonly templates: ReadonlySet<string>;
 }
 
 // E2B's default lifetime when create/connect omit `timeout` (seconds).
@@ -211,6 +213,8 @@ async function dispatch(
   switch (route) {
     case "create": {
       const input = parse(NewSandbox, await body(req));
+      if (!deps.templates.has(input.templateID))
+        throw new HttpError(404, `template '${input.templateID}' not found`);
       if (input.autoPause === true)
         throw new HttpError(501, "emulator: pausing sandboxes is not emulated");
       const sandbox = await registry.create({

@@ -14,7 +14,7 @@
  * await emulator.close();
  * ```
  */
-export { startEmulator } from "./server.js";
+export { DEFAULT_TEMPLATES, startEmulator } from "./server.js";
 export type { Emulator, EmulatorOptions, ProcessSummary, SandboxInspector } from "./server.js";
 export type { ApiRoute, FaultTimes, Faults, HttpCall, RpcMethod, StreamFilter } from "./faults.js";
 export { Code } from "@connectrpc/connect";

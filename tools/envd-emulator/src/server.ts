@@ -8,6 +8,9 @@ import { createFaults, FaultTable, type Faults } from "./faults.js";
 import { HangingRequests } from "./http-util.js";
 import { SandboxRegistry } from "./sandbox-registry.js";
 
+/** Templates an emulator knows unless told otherwise: E2B's own `base`, and Porthole's. */
+export const DEFAULT_TEMPLATES: readonly string[] = ["base", "porthole", "porthole-claude"];
+
 /** How to start the emulator. Every field is optional. */
 export interface EmulatorOptions {
   /** The only API key the control plane accepts (default: a random `e2b_…` key). */
@@ -18,6 +21,11 @@ export interface EmulatorOptions {
   readonly apiPort?: number;
   /** Sandbox (envd) port (default 0: an ephemeral port). */
   readonly sandboxPort?: number;
+  /**
+   * Templates the control plane knows; creating from any other answers 404, as E2B does (default
+   * DEFAULT_TEMPLATES).
+   */
+  readonly templates?: readonly string[];
   /** envd version reported to the SDK, which gates SDK features (default `0.5.20`). */
   readonly envdVersion?: string;
   /** Plan limit on a sandbox's lifetime: longer timeouts get 400 (default 1, E2B Hobby; Pro is 24). */
@@ -126,7 +134,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const shutdown = new AbortController();
 
   const apiServer = await listen(
-    createControlPlane({ registry, faults: table, hanging, apiKey, envdVersion }),
+    createControlPlane({
+      registry,
+      faults: table,
+      hanging,
+      apiKey,
+      envdVersion,
+      templates: new Set(options.templates ?? DEFAULT_TEMPLATES),
+    }),
     host,
     options.apiPort ?? 0,
   );

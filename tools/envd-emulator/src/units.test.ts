@@ -60,8 +60,17 @@ describe("cli", () => {
       "create=429",
       "--api-fault",
       "kill=hang",
+      "--template",
+      "mine",
+      "--template",
+      "base",
     ]);
-    expect(config.options).toEqual({ apiKey: "k", apiPort: 3000, maxSandboxHours: 24 });
+    expect(config.options).toEqual({
+      apiKey: "k",
+      apiPort: 3000,
+      maxSandboxHours: 24,
+      templates: ["mine", "base"],
+    });
     expect(config.faults).toEqual([
       { route: "create", status: 429 },
       { route: "kill", status: "hang" },
