@@ -91,6 +91,26 @@ describe("loadConfig", () => {
     expect(errorOf(env)).toBe(message);
   });
 
+  it("takes words in any case: True, Bubblewrap, KEEP", () => {
+    const config = load({
+      LOCAL_PASS_CREDENTIALS: "True",
+      LOCAL_ISOLATION: "None",
+      ORPHANS: "KEEP",
+      SANDBOX_PROVIDER: "Local",
+    });
+    expect(config).toMatchObject({ provider: "local", orphans: "keep" });
+    expect(config.local).toMatchObject({ passCredentials: true, isolation: "none" });
+    expect(errorOf({ LOCAL_PASS_CREDENTIALS: "Maybe" })).toBe(
+      "Invalid LOCAL_PASS_CREDENTIALS: must be true or false",
+    );
+  });
+
+  it("refuses a token named twice", () => {
+    expect(errorOf({ PORTHOLE_TOKEN: "token-aaaaaaaaaaaaaaaa,token-aaaaaaaaaaaaaaaa" })).toBe(
+      "Invalid PORTHOLE_TOKEN: names a token twice",
+    );
+  });
+
   it("allows several pages as FRONTEND_URL, and takes LOG_LEVEL in any case", () => {
     const config = load({
       FRONTEND_URL: "https://a.example/app, http://b.example:8080",

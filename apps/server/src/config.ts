@@ -21,8 +21,11 @@ const int = (min: number, max: number) =>
         .max(max, { error: `must be at most ${max}` }),
     );
 
-const bool = z
-  .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+/** Words as the operator types them: True, YES and true are one value. */
+const lowerCase = z.string().toLowerCase();
+
+const bool = lowerCase
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" }))
   .transform((value) => ["true", "1", "yes"].includes(value));
 
 // http(s) only: other schemes (javascript:, file:, "localhost:5174") have the origin "null".
@@ -72,9 +75,14 @@ const envSchema = z.object({
     .regex(/^[A-Za-z0-9._~+/=-]{16,256}(,[A-Za-z0-9._~+/=-]{16,256})*$/, {
       error: "must be one or more comma-separated tokens of 16-256 URL-safe characters",
     })
+    .refine((value) => new Set(value.split(",")).size === value.split(",").length, {
+      error: "names a token twice",
+    })
     .optional(),
   PORTHOLE_TOKEN_FILE: z.string().min(1).optional(),
-  SANDBOX_PROVIDER: z.enum(["e2b", "local"], { error: "must be e2b or local" }).optional(),
+  SANDBOX_PROVIDER: lowerCase
+    .pipe(z.enum(["e2b", "local"], { error: "must be e2b or local" }))
+    .optional(),
   E2B_API_KEY: z.string().min(1).optional(),
   E2B_TEMPLATE: z.string().min(1).default("porthole-claude"),
   E2B_DOMAIN: z.string().min(1).optional(),
@@ -89,8 +97,8 @@ const envSchema = z.object({
   MAX_SESSIONS: int(1, 10_000).default(DEFAULT_MAX_SESSIONS),
   MAX_SESSIONS_PER_TOKEN: int(1, 10_000).default(DEFAULT_MAX_SESSIONS_PER_CREDENTIAL),
   MAX_CONNECTIONS_PER_TOKEN: int(1, 10_000).default(MAX_CONNECTIONS_PER_CREDENTIAL),
-  LOCAL_ISOLATION: z
-    .enum(["none", "bubblewrap"], { error: "must be none or bubblewrap" })
+  LOCAL_ISOLATION: lowerCase
+    .pipe(z.enum(["none", "bubblewrap"], { error: "must be none or bubblewrap" }))
     .default("none"),
   LOCAL_WORKSPACE_ROOT: z
     .string()
@@ -103,8 +111,8 @@ const envSchema = z.object({
   LOCAL_PASS_CREDENTIALS: bool.default(false),
   LOCAL_PTY_THREAD: bool.optional(),
   CLAUDE_PATH: z.string().min(1).optional(),
-  ORPHANS: z
-    .enum(["kill", "reattach", "keep"], { error: "must be kill, reattach or keep" })
+  ORPHANS: lowerCase
+    .pipe(z.enum(["kill", "reattach", "keep"], { error: "must be kill, reattach or keep" }))
     .default("kill"),
   PORTHOLE_INSTANCE: z
     .string()
@@ -112,9 +120,7 @@ const envSchema = z.object({
     .default("default"),
   SHUTDOWN_TIMEOUT: int(1, 600).default(10),
   KEEPALIVE_INTERVAL: int(1, 3600).default(30),
-  LOG_LEVEL: z
-    .string()
-    .toLowerCase()
+  LOG_LEVEL: lowerCase
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }))
     .default("info"),
   WEB_DIST: z.string().min(1).optional(),
