@@ -30,9 +30,14 @@ describe("isolationWarnings", () => {
     expect(isolationWarnings(isolated, 1000)).toEqual([]);
   });
 
-  it("warns that unisolated shells of a root server are root", () => {
-    expect(isolationWarnings(config({}), 0)).toEqual([
-      expect.stringContaining("every local shell is root"),
+  it("warns that unisolated shells of a root server are root, and can read its tokens and keys", () => {
+    const [alone] = isolationWarnings(config({}), 0);
+    expect(alone).toContain("every local shell is root");
+    expect(alone).not.toContain("API key");
+    expect(isolationWarnings(config({ ANTHROPIC_API_KEY: "sk-ant-test" }), 0)).toEqual([
+      expect.stringContaining(
+        "every local shell is root on this machine, and can read this server's environment with every access token and API key",
+      ),
     ]);
   });
 

@@ -12,8 +12,12 @@ export function isolationWarnings(config: Config, uid: number | null): string[] 
   const warnings: string[] = [];
   const secrets = config.tokens.length > 1 || Object.keys(config.claudeEnv).length > 0;
   if (config.local.isolation === "none" && uid === 0) {
+    // Root reads every process's environment: the tokens and keys are said to be at stake too.
+    const reach = secrets
+      ? ", and can read this server's environment with every access token and API key in it"
+      : "";
     warnings.push(
-      "The server runs as root without isolation: every local shell is root on this machine. " +
+      `The server runs as root without isolation: every local shell is root on this machine${reach}. ` +
         "Run it as an unprivileged user, or set LOCAL_ISOLATION=bubblewrap (or use E2B).",
     );
   } else if (config.local.isolation === "none" && secrets) {

@@ -12,7 +12,7 @@ import { createProvider } from "./create-provider.js";
 import { isolationWarnings } from "./isolation-warnings.js";
 import { createLogger } from "./logger.js";
 import { startServer } from "./server.js";
-import { unknownSettingWarnings } from "./unknown-settings.js";
+import { ignoredSettingWarnings, unknownSettingWarnings } from "./unknown-settings.js";
 
 /** The built web app next to this package, when no WEB_DIST is given. */
 function defaultWebDist(): string | undefined {
@@ -88,6 +88,7 @@ async function main(): Promise<void> {
   logger.info({ config: redactedConfig(config) }, "starting");
   const warnings = [
     ...unknownSettingWarnings(process.env, SETTING_NAMES),
+    ...ignoredSettingWarnings(process.env, config.provider),
     ...isolationWarnings(config, process.getuid?.() ?? null),
   ];
   for (const warning of warnings) logger.warn(warning);

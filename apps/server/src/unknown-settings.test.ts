@@ -1,6 +1,10 @@
 // Unit tests of the warning for mistyped settings.
 import { describe, expect, it } from "vitest";
-import { editDistance, unknownSettingWarnings } from "./unknown-settings.js";
+import {
+  editDistance,
+  ignoredSettingWarnings,
+  unknownSettingWarnings,
+} from "./unknown-settings.js";
 
 const KNOWN = ["LOCAL_ISOLATION", "MAX_SESSIONS", "PORT", "PORTHOLE_TOKEN", "HOST"];
 
@@ -42,5 +46,22 @@ describe("editDistance", () => {
     expect(editDistance("LOCAL_ISOLATOIN", "LOCAL_ISOLATION")).toBe(1);
     expect(editDistance("PORT", "HOST")).toBe(2);
     expect(editDistance("", "ABC")).toBe(3);
+  });
+});
+
+describe("ignoredSettingWarnings", () => {
+  it("names the other provider's settings as ignored", () => {
+    const env = { LOCAL_ISOLATION: "bubblewrap", LOCAL_SHELL: "/bin/zsh", E2B_TEMPLATE: "mine" };
+    expect(ignoredSettingWarnings(env, "e2b")).toEqual([
+      "LOCAL_ISOLATION, LOCAL_SHELL ignored: sessions run in E2B sandboxes.",
+    ]);
+    expect(ignoredSettingWarnings(env, "local")).toEqual([
+      "E2B_TEMPLATE ignored: sessions run on this machine (the local provider).",
+    ]);
+  });
+
+  it("says nothing of the E2B key, empty values, or the provider's own settings", () => {
+    expect(ignoredSettingWarnings({ E2B_API_KEY: "e2b_x", E2B_DOMAIN: "" }, "local")).toEqual([]);
+    expect(ignoredSettingWarnings({ E2B_TEMPLATE: "mine" }, "e2b")).toEqual([]);
   });
 });

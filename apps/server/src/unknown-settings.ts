@@ -1,5 +1,5 @@
-// Names in the environment that look like a mistyped setting: a typo in LOCAL_ISOLATION would
-// otherwise leave every shell unisolated without a word.
+// Variables set but ignored: mistyped settings and the other provider's. A typo in LOCAL_ISOLATION
+// would otherwise leave every shell unisolated without a word.
 
 /** Settings read outside the server's own schema (the web app's dev server). */
 const OTHER_SETTINGS: readonly string[] = ["PORTHOLE_DEV_SERVER"];
@@ -49,4 +49,22 @@ export function unknownSettingWarnings(env: NodeJS.ProcessEnv, known: readonly s
       warnings.push(`${name} is not a setting and is ignored (see the README's Configuration).`);
   }
   return warnings;
+}
+
+/**
+ * A warning naming the settings of the provider not in use (LOCAL_* with E2B, E2B_* other than
+ * the key with the local provider): they are ignored, which an operator setting them expects not.
+ */
+export function ignoredSettingWarnings(
+  env: NodeJS.ProcessEnv,
+  provider: "local" | "e2b",
+): string[] {
+  const set = (prefix: string, except: readonly string[] = []) =>
+    Object.keys(env).filter(
+      (name) => name.startsWith(prefix) && !except.includes(name) && (env[name] ?? "") !== "",
+    );
+  const ignored = provider === "e2b" ? set("LOCAL_") : set("E2B_", ["E2B_API_KEY"]);
+  if (ignored.length === 0) return [];
+  const runs = provider === "e2b" ? "in E2B sandboxes" : "on this machine (the local provider)";
+  return [`${ignored.sort().join(", ")} ignored: sessions run ${runs}.`];
 }
