@@ -117,13 +117,13 @@ export class SessionManager {
     if (this.live().length >= this.maxSessions) {
       throw new SandboxError(
         "LIMIT",
-        `The server already runs its limit of ${this.maxSessions} sessions`,
+        `The server already runs its limit of ${sessionsCount(this.maxSessions)}`,
       );
     }
     if (this.live(request.owner).length >= this.maxSessionsPerOwner) {
       throw new SandboxError(
         "LIMIT",
-        `You already have the limit of ${this.maxSessionsPerOwner} sessions; close one first`,
+        `You already have the limit of ${sessionsCount(this.maxSessionsPerOwner)}; close one first`,
       );
     }
     const kind = request.kind ?? "shell";
@@ -269,4 +269,9 @@ export class SessionManager {
     this.#sessions.delete(session.id);
     this.#onSessionEnd?.(session, session.endReason);
   }
+}
+
+/** "1 session", "3 sessions". */
+function sessionsCount(count: number): string {
+  return count === 1 ? "1 session" : `${count} sessions`;
 }

@@ -246,7 +246,10 @@ describe("session limits", () => {
     const { manager } = setup({ maxSessionsPerOwner: 1 });
     manager.create({ owner: "a", cols: 80, rows: 24 });
     expect(() => manager.create({ owner: "a", cols: 80, rows: 24 })).toThrow(
-      expect.objectContaining({ code: "LIMIT" }),
+      expect.objectContaining({
+        code: "LIMIT",
+        message: "You already have the limit of 1 session; close one first",
+      }),
     );
     expect(manager.create({ owner: "b", cols: 80, rows: 24 }).owner).toBe("b");
   });
