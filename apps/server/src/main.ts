@@ -137,8 +137,9 @@ async function main(): Promise<void> {
     },
   );
 
-  const openUrl =
-    config.host === "0.0.0.0" ? server.url.replace("0.0.0.0", "localhost") : server.url;
+  // Listening on every interface (IPv4 or IPv6): the link names this machine.
+  const everywhere = config.host === "0.0.0.0" || config.host === "::";
+  const openUrl = everywhere ? `http://localhost:${server.port}` : server.url;
   // The token goes to the terminal only, inside the URL fragment (never sent in HTTP requests).
   // Only a generated one, which nobody could know otherwise: stdout is often a collected log, and
   // a PORTHOLE_TOKEN from the environment is known to whoever set it. A kept one (its file says

@@ -148,6 +148,15 @@ describe("the server process with a bad environment", () => {
     }
   });
 
+  it("links to localhost when it listens on every interface, IPv4 or IPv6", async () => {
+    for (const host of ["0.0.0.0", "::"]) {
+      const started = await startServerProcess({ HOST: host, ALLOWED_HOSTS: "*" });
+      await expect
+        .poll(() => started.stdout)
+        .toContain(`\n  http://localhost:${started.port}/#token=`);
+    }
+  });
+
   it("starts with a good environment (the control for the cases above)", async () => {
     const started = await startServerProcess();
     expect(started.stderr).toBe("");
