@@ -52,9 +52,9 @@ describe("loadConfig", () => {
   });
 
   it.each([
-    [{ PORT: "abc" }, "Invalid PORT: must be a whole number"],
+    [{ PORT: "abc" }, "Invalid PORT: must be a whole number from 0 to 65535"],
     [{ PORT: "65536" }, "Invalid PORT: must be at most 65535"],
-    [{ PORT: "-1" }, "Invalid PORT: must be a whole number"],
+    [{ PORT: "-1" }, "Invalid PORT: must be a whole number from 0 to 65535"],
     [{ SANDBOX_PROVIDER: "docker" }, "Invalid SANDBOX_PROVIDER: must be e2b or local"],
     [{ SANDBOX_PROVIDER: "e2b" }, "Invalid E2B_API_KEY: required when SANDBOX_PROVIDER is e2b"],
     [

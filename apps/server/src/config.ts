@@ -12,7 +12,7 @@ const int = (min: number, max: number) =>
   z
     .string()
     .trim()
-    .regex(/^\d+$/, { error: "must be a whole number" })
+    .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
     .transform(Number)
     .pipe(
       z

@@ -56,6 +56,20 @@ export function httpHandler(options: {
       );
       return;
     }
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { Allow: "GET, HEAD" }).end();
+      return;
+    }
+    if (path === "/trpc") {
+      // The API is a WebSocket: a plain request gets the app's page no more than any other.
+      res.writeHead(426, {
+        "Content-Type": "text/plain; charset=utf-8",
+        Upgrade: "websocket",
+        ...SECURITY_HEADERS,
+      });
+      res.end("/trpc is Porthole's WebSocket endpoint: connect with a WebSocket (tRPC) client.\n");
+      return;
+    }
     if (path === "/health") {
       const health = options.health();
       res.writeHead(health.status === "ok" ? 200 : 503, {
@@ -63,10 +77,6 @@ export function httpHandler(options: {
         "Cache-Control": "no-store",
       });
       res.end(JSON.stringify(health));
-      return;
-    }
-    if (req.method !== "GET" && req.method !== "HEAD") {
-      res.writeHead(405, { Allow: "GET, HEAD" }).end();
       return;
     }
     if (!root) {

@@ -10,7 +10,7 @@ afterEach(cleanupAll);
  * exact text matters. Each is a node start-up of ~0.6 s, so the finer cases stay in config.test.ts.
  */
 const BAD: { env: Record<string, string>; message?: string }[] = [
-  { env: { PORT: "abc" }, message: "Invalid PORT: must be a whole number" },
+  { env: { PORT: "abc" }, message: "Invalid PORT: must be a whole number from 0 to 65535" },
   { env: { PORT: "65536" }, message: "Invalid PORT: must be at most 65535" },
   {
     env: { FRONTEND_URL: "not a url" },
@@ -42,7 +42,10 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
   },
   { env: { SANDBOX_TIMEOUT: "9" }, message: "Invalid SANDBOX_TIMEOUT: must be at least 10" },
   { env: { DETACH_GRACE: "0" }, message: "Invalid DETACH_GRACE: must be at least 1" },
-  { env: { LOG_BUFFER_BYTES: "4G" }, message: "Invalid LOG_BUFFER_BYTES: must be a whole number" },
+  {
+    env: { LOG_BUFFER_BYTES: "4G" },
+    message: "Invalid LOG_BUFFER_BYTES: must be a whole number from 65536 to 1073741824",
+  },
   { env: { MAX_SESSIONS: "10001" }, message: "Invalid MAX_SESSIONS: must be at most 10000" },
   {
     env: { MAX_SESSIONS_PER_TOKEN: "0" },

@@ -143,6 +143,17 @@ describe("the page", () => {
     }
   });
 
+  it("answers only GET and HEAD, and a plain request to /trpc with 426 Upgrade Required", async () => {
+    const server = await startCapturedServer();
+    const posted = await fetch(`${server.url}/health`, { method: "POST" });
+    expect(posted.status).toBe(405);
+    expect(posted.headers.get("allow")).toBe("GET, HEAD");
+    const plain = await fetch(`${server.url}/trpc`);
+    expect(plain.status).toBe(426);
+    expect(await plain.text()).toContain("WebSocket endpoint");
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+  });
+
   it("says the app is not built, with the same headers, when there is no WEB_DIST", async () => {
     const server = await startCapturedServer();
     const response = await get(server, "/");
