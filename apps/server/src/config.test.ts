@@ -105,6 +105,13 @@ describe("loadConfig", () => {
     );
   });
 
+  it("says how to write a name and every name below it in ALLOWED_HOSTS", () => {
+    expect(errorOf({ ALLOWED_HOSTS: "*.example.com" })).toBe(
+      "Invalid ALLOWED_HOSTS: write .example.com, not *.example.com, for a name and every name below it",
+    );
+    expect(load({ ALLOWED_HOSTS: ".example.com,*" }).hostPolicy).toBeTruthy();
+  });
+
   it("refuses a token named twice", () => {
     expect(errorOf({ PORTHOLE_TOKEN: "token-aaaaaaaaaaaaaaaa,token-aaaaaaaaaaaaaaaa" })).toBe(
       "Invalid PORTHOLE_TOKEN: names a token twice",

@@ -43,9 +43,15 @@ const hostList = z
   .transform((value) => value.split(",").map((part) => part.trim()))
   .pipe(
     z.array(
-      z.string().regex(/^(\*|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, {
-        error: "must be comma-separated host names without ports, such as term.example.com",
-      }),
+      z
+        .string()
+        // A common guess for "this name and every name below it"; the syntax is a leading dot.
+        .refine((name) => !name.startsWith("*."), {
+          error: "write .example.com, not *.example.com, for a name and every name below it",
+        })
+        .regex(/^(\*|\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)$/, {
+          error: "must be comma-separated host names without ports, such as term.example.com",
+        }),
     ),
   );
 

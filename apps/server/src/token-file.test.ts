@@ -35,7 +35,7 @@ describe("keptToken", () => {
     );
     const nowhere = join(dir, "missing-dir", "token");
     expect(() => keptToken(nowhere, () => "generated-0123456789")).toThrow(
-      `cannot use ${nowhere}: ENOENT`,
+      `cannot use ${nowhere}: its directory does not exist (ENOENT)`,
     );
   });
 });

@@ -41,7 +41,17 @@ export function keptToken(path: string, generate: () => string): string {
   return token;
 }
 
+/** What the file's trouble means in words, beside its code (which a search finds). */
+const MEANINGS: Record<string, string> = {
+  ENOENT: "its directory does not exist",
+  EACCES: "permission denied",
+  EROFS: "the file system is read-only",
+  EISDIR: "it is a directory",
+  ENOTDIR: "a part of the path is not a directory",
+};
+
 function reason(path: string, error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? String(error);
-  return `cannot use ${path}: ${code}`;
+  const meaning = MEANINGS[code];
+  return `cannot use ${path}: ${meaning ? `${meaning} (${code})` : code}`;
 }

@@ -67,7 +67,8 @@ const BAD: { env: Record<string, string>; message?: string }[] = [
   },
   {
     env: { PORTHOLE_TOKEN_FILE: "/nonexistent-dir/token" },
-    message: "Invalid PORTHOLE_TOKEN_FILE: cannot use /nonexistent-dir/token: ENOENT",
+    message:
+      "Invalid PORTHOLE_TOKEN_FILE: cannot use /nonexistent-dir/token: its directory does not exist (ENOENT)",
   },
   { env: { PORTHOLE_INSTANCE: "two words" } },
   { env: { SHUTDOWN_TIMEOUT: "601" }, message: "Invalid SHUTDOWN_TIMEOUT: must be at most 600" },
