@@ -91,7 +91,6 @@ async function main(): Promise<void> {
     ...ignoredSettingWarnings(process.env, config.provider),
     ...isolationWarnings(config, process.getuid?.() ?? null),
   ];
-  for (const warning of warnings) logger.warn(warning);
   let server;
   try {
     server = await startServer(config, provider, logger);
@@ -105,6 +104,8 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
+  // Only once listening: a server that cannot start ends on the line that says why.
+  for (const warning of warnings) logger.warn(warning);
   // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
   // leave them to their own timeout; the log says which it found either way.
   const orphans: Record<typeof config.orphans, () => Promise<Record<string, string[]>>> = {
