@@ -1,6 +1,6 @@
 // Unit tests of what typing does in an ended tab, and of the line written when a session ends.
 import { describe, expect, it } from "vitest";
-import { endedBanner, endedKeyAction } from "./ended-input.js";
+import { RESTART_AFTER_LIMIT_HINT, endedBanner, endedKeyAction } from "./ended-input.js";
 import { RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
 
 describe("endedKeyAction", () => {
@@ -51,6 +51,17 @@ describe("endedBanner", () => {
     } as const;
     expect(endedBanner(state, true)).toBe(
       `\x1b[0;2mThe session ended: the server shut down · ${RESTART_LATER_HINT}\x1b[0m`,
+    );
+  });
+
+  it("says another session must close first when a limit refused this one", () => {
+    const state = {
+      kind: "error",
+      code: "LIMIT",
+      message: "You already have the limit of 1 session; close one first",
+    } as const;
+    expect(endedBanner(state, true)).toBe(
+      `\x1b[0;2m${state.message} · ${RESTART_AFTER_LIMIT_HINT}\x1b[0m`,
     );
   });
 

@@ -1,5 +1,8 @@
 // What typing does in a tab whose session ended: Enter starts a new one, other keys get a hint.
 import { exitText, RESTART_HINT, RESTART_LATER_HINT } from "./status-bar.js";
+
+/** The hint when the session could not start for a limit: Enter alone would meet it again. */
+export const RESTART_AFTER_LIMIT_HINT = "Close another session, then press Enter to try again";
 import { isTerminalReport } from "./terminal-reports.js";
 import type { ViewState } from "./terminal-view.js";
 
@@ -33,8 +36,14 @@ function endText(state: ViewState): string | null {
 export function endedBanner(state: ViewState, atLineStart: boolean): string {
   const text = endText(state);
   if (text === null) return "";
-  // The server going away ended it: Enter can do nothing until it is back (the status bar agrees).
+  // The server going away ended it: Enter can do nothing until it is back (the status bar agrees);
+  // a full server or credential would refuse the next one too until another is closed.
+  const code = state.kind === "error" ? state.code : null;
   const hint =
-    state.kind === "error" && state.code === "SHUTTING_DOWN" ? RESTART_LATER_HINT : RESTART_HINT;
+    code === "SHUTTING_DOWN"
+      ? RESTART_LATER_HINT
+      : code === "LIMIT"
+        ? RESTART_AFTER_LIMIT_HINT
+        : RESTART_HINT;
   return `${atLineStart ? "" : "\r\n"}\x1b[0;2m${text} · ${hint}\x1b[0m`;
 }

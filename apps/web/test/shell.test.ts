@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { FLOOD_FRAME_MS } from "@porthole/protocol";
+import { RESTART_AFTER_LIMIT_HINT } from "../src/ended-input.js";
 import { RESTART_HINT } from "../src/status-bar.js";
 import { CLOSE_CONFIRM_MS } from "../src/tabs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -923,10 +924,11 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       // A second tab is refused (one session per token): it has no session, only the banner.
       await page.click('button[data-new="shell"]');
       await waitForStatus(page, "error");
-      // The banner is longer than a row here: read the rows joined as they wrap.
+      // The banner is longer than a row here: read the rows joined as they wrap. Enter alone
+      // would be refused again: it says another session must close first.
       await page.waitForFunction(
         (hint) => window.__porthole?.bufferLines().some((line) => line.endsWith(hint)),
-        RESTART_HINT,
+        RESTART_AFTER_LIMIT_HINT,
       );
       await small.server.sessions.close(first!);
       await page.keyboard.press("Enter");
