@@ -16,12 +16,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file filesystem/filesystem.proto.
  */
-export const file_filesystem_filesystem: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "ChtmaWxlc3lzdGVtL2ZpbGVzeXN0ZW0ucHJvdG8SCmZpbGVzeXN0ZW0i/QEKCUVudHJ5SW5mbxIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5maWxlc3lzdGVtLkZpbGVUeXBlEgwKBHBhdGgYAyABKAkSDAoEc2l6ZRgEIAEoAxIMCgRtb2RlGAUgASgNEhMKC3Blcm1pc3Npb25zGAYgASgJEg0KBW93bmVyGAcgASgJEg0KBWdyb3VwGAggASgJEjEKDW1vZGlmaWVkX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKDnN5bWxpbmtfdGFyZ2V0GAogASgJSACIAQFCEQoPX3N5bWxpbmtfdGFyZ2V0IhsKC1N0YXRSZXF1ZXN0EgwKBHBhdGgYASABKAkiNAoMU3RhdFJlc3BvbnNlEiQKBWVudHJ5GAEgASgLMhUuZmlsZXN5c3RlbS5FbnRyeUluZm8iHgoOTWFrZURpclJlcXVlc3QSDAoEcGF0aBgBIAEoCSI3Cg9NYWtlRGlyUmVzcG9uc2USJAoFZW50cnkYASABKAsyFS5maWxlc3lzdGVtLkVudHJ5SW5mbyIyCgtNb3ZlUmVxdWVzdBIOCgZzb3VyY2UYASABKAkSEwoLZGVzdGluYXRpb24YAiABKAkiNAoMTW92ZVJlc3BvbnNlEiQKBWVudHJ5GAEgASgLMhUuZmlsZXN5c3RlbS5FbnRyeUluZm8iLQoOTGlzdERpclJlcXVlc3QSDAoEcGF0aBgBIAEoCRINCgVkZXB0aBgCIAEoDSI5Cg9MaXN0RGlyUmVzcG9uc2USJgoHZW50cmllcxgBIAMoCzIVLmZpbGVzeXN0ZW0uRW50cnlJbmZvIh0KDVJlbW92ZVJlcXVlc3QSDAoEcGF0aBgBIAEoCSIQCg5SZW1vdmVSZXNwb25zZSppCghGaWxlVHlwZRIZChVGSUxFX1RZUEVfVU5TUEVDSUZJRUQQABISCg5GSUxFX1RZUEVfRklMRRABEhcKE0ZJTEVfVFlQRV9ESVJFQ1RPUlkQAhIVChFGSUxFX1RZUEVfU1lNTElOSxADMssCCgpGaWxlc3lzdGVtEjkKBFN0YXQSFy5maWxlc3lzdGVtLlN0YXRSZXF1ZXN0GhguZmlsZXN5c3RlbS5TdGF0UmVzcG9uc2USQgoHTWFrZURpchIaLmZpbGVzeXN0ZW0uTWFrZURpclJlcXVlc3QaGy5maWxlc3lzdGVtLk1ha2VEaXJSZXNwb25zZRI5CgRNb3ZlEhcuZmlsZXN5c3RlbS5Nb3ZlUmVxdWVzdBoYLmZpbGVzeXN0ZW0uTW92ZVJlc3BvbnNlEkIKB0xpc3REaXISGi5maWxlc3lzdGVtLkxpc3REaXJSZXF1ZXN0GhsuZmlsZXN5c3RlbS5MaXN0RGlyUmVzcG9uc2USPwoGUmVtb3ZlEhkuZmlsZXN5c3RlbS5SZW1vdmVSZXF1ZXN0GhouZmlsZXN5c3RlbS5SZW1vdmVSZXNwb25zZWIGcHJvdG8z",
-    [file_google_protobuf_timestamp],
-  );
+export const file_filesystem_filesystem: GenFile = /*@__PURE__*/
+  fileDesc("ChtmaWxlc3lzdGVtL2ZpbGVzeXN0ZW0ucHJvdG8SCmZpbGVzeXN0ZW0i/QEKCUVudHJ5SW5mbxIMCgRuYW1lGAEgASgJEiIKBHR5cGUYAiABKA4yFC5maWxlc3lzdGVtLkZpbGVUeXBlEgwKBHBhdGgYAyABKAkSDAoEc2l6ZRgEIAEoAxIMCgRtb2RlGAUgASgNEhMKC3Blcm1pc3Npb25zGAYgASgJEg0KBW93bmVyGAcgASgJEg0KBWdyb3VwGAggASgJEjEKDW1vZGlmaWVkX3RpbWUYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhsKDnN5bWxpbmtfdGFyZ2V0GAogASgJSACIAQFCEQoPX3N5bWxpbmtfdGFyZ2V0IhsKC1N0YXRSZXF1ZXN0EgwKBHBhdGgYASABKAkiNAoMU3RhdFJlc3BvbnNlEiQKBWVudHJ5GAEgASgLMhUuZmlsZXN5c3RlbS5FbnRyeUluZm8iHgoOTWFrZURpclJlcXVlc3QSDAoEcGF0aBgBIAEoCSI3Cg9NYWtlRGlyUmVzcG9uc2USJAoFZW50cnkYASABKAsyFS5maWxlc3lzdGVtLkVudHJ5SW5mbyIyCgtNb3ZlUmVxdWVzdBIOCgZzb3VyY2UYASABKAkSEwoLZGVzdGluYXRpb24YAiABKAkiNAoMTW92ZVJlc3BvbnNlEiQKBWVudHJ5GAEgASgLMhUuZmlsZXN5c3RlbS5FbnRyeUluZm8iLQoOTGlzdERpclJlcXVlc3QSDAoEcGF0aBgBIAEoCRINCgVkZXB0aBgCIAEoDSI5Cg9MaXN0RGlyUmVzcG9uc2USJgoHZW50cmllcxgBIAMoCzIVLmZpbGVzeXN0ZW0uRW50cnlJbmZvIh0KDVJlbW92ZVJlcXVlc3QSDAoEcGF0aBgBIAEoCSIQCg5SZW1vdmVSZXNwb25zZSppCghGaWxlVHlwZRIZChVGSUxFX1RZUEVfVU5TUEVDSUZJRUQQABISCg5GSUxFX1RZUEVfRklMRRABEhcKE0ZJTEVfVFlQRV9ESVJFQ1RPUlkQAhIVChFGSUxFX1RZUEVfU1lNTElOSxADMssCCgpGaWxlc3lzdGVtEjkKBFN0YXQSFy5maWxlc3lzdGVtLlN0YXRSZXF1ZXN0GhguZmlsZXN5c3RlbS5TdGF0UmVzcG9uc2USQgoHTWFrZURpchIaLmZpbGVzeXN0ZW0uTWFrZURpclJlcXVlc3QaGy5maWxlc3lzdGVtLk1ha2VEaXJSZXNwb25zZRI5CgRNb3ZlEhcuZmlsZXN5c3RlbS5Nb3ZlUmVxdWVzdBoYLmZpbGVzeXN0ZW0uTW92ZVJlc3BvbnNlEkIKB0xpc3REaXISGi5maWxlc3lzdGVtLkxpc3REaXJSZXF1ZXN0GhsuZmlsZXN5c3RlbS5MaXN0RGlyUmVzcG9uc2USPwoGUmVtb3ZlEhkuZmlsZXN5c3RlbS5SZW1vdmVSZXF1ZXN0GhouZmlsZXN5c3RlbS5SZW1vdmVSZXNwb25zZWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * One filesystem entry as envd describes it.
@@ -84,8 +80,7 @@ export type EntryInfo = Message<"filesystem.EntryInfo"> & {
  * Describes the message filesystem.EntryInfo.
  * Use `create(EntryInfoSchema)` to create a new message.
  */
-export const EntryInfoSchema: GenMessage<EntryInfo> =
-  /*@__PURE__*/
+export const EntryInfoSchema: GenMessage<EntryInfo> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 0);
 
 /**
@@ -102,8 +97,7 @@ export type StatRequest = Message<"filesystem.StatRequest"> & {
  * Describes the message filesystem.StatRequest.
  * Use `create(StatRequestSchema)` to create a new message.
  */
-export const StatRequestSchema: GenMessage<StatRequest> =
-  /*@__PURE__*/
+export const StatRequestSchema: GenMessage<StatRequest> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 1);
 
 /**
@@ -120,8 +114,7 @@ export type StatResponse = Message<"filesystem.StatResponse"> & {
  * Describes the message filesystem.StatResponse.
  * Use `create(StatResponseSchema)` to create a new message.
  */
-export const StatResponseSchema: GenMessage<StatResponse> =
-  /*@__PURE__*/
+export const StatResponseSchema: GenMessage<StatResponse> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 2);
 
 /**
@@ -138,8 +131,7 @@ export type MakeDirRequest = Message<"filesystem.MakeDirRequest"> & {
  * Describes the message filesystem.MakeDirRequest.
  * Use `create(MakeDirRequestSchema)` to create a new message.
  */
-export const MakeDirRequestSchema: GenMessage<MakeDirRequest> =
-  /*@__PURE__*/
+export const MakeDirRequestSchema: GenMessage<MakeDirRequest> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 3);
 
 /**
@@ -156,8 +148,7 @@ export type MakeDirResponse = Message<"filesystem.MakeDirResponse"> & {
  * Describes the message filesystem.MakeDirResponse.
  * Use `create(MakeDirResponseSchema)` to create a new message.
  */
-export const MakeDirResponseSchema: GenMessage<MakeDirResponse> =
-  /*@__PURE__*/
+export const MakeDirResponseSchema: GenMessage<MakeDirResponse> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 4);
 
 /**
@@ -179,8 +170,7 @@ export type MoveRequest = Message<"filesystem.MoveRequest"> & {
  * Describes the message filesystem.MoveRequest.
  * Use `create(MoveRequestSchema)` to create a new message.
  */
-export const MoveRequestSchema: GenMessage<MoveRequest> =
-  /*@__PURE__*/
+export const MoveRequestSchema: GenMessage<MoveRequest> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 5);
 
 /**
@@ -197,8 +187,7 @@ export type MoveResponse = Message<"filesystem.MoveResponse"> & {
  * Describes the message filesystem.MoveResponse.
  * Use `create(MoveResponseSchema)` to create a new message.
  */
-export const MoveResponseSchema: GenMessage<MoveResponse> =
-  /*@__PURE__*/
+export const MoveResponseSchema: GenMessage<MoveResponse> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 6);
 
 /**
@@ -220,8 +209,7 @@ export type ListDirRequest = Message<"filesystem.ListDirRequest"> & {
  * Describes the message filesystem.ListDirRequest.
  * Use `create(ListDirRequestSchema)` to create a new message.
  */
-export const ListDirRequestSchema: GenMessage<ListDirRequest> =
-  /*@__PURE__*/
+export const ListDirRequestSchema: GenMessage<ListDirRequest> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 7);
 
 /**
@@ -238,8 +226,7 @@ export type ListDirResponse = Message<"filesystem.ListDirResponse"> & {
  * Describes the message filesystem.ListDirResponse.
  * Use `create(ListDirResponseSchema)` to create a new message.
  */
-export const ListDirResponseSchema: GenMessage<ListDirResponse> =
-  /*@__PURE__*/
+export const ListDirResponseSchema: GenMessage<ListDirResponse> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 8);
 
 /**
@@ -256,21 +243,20 @@ export type RemoveRequest = Message<"filesystem.RemoveRequest"> & {
  * Describes the message filesystem.RemoveRequest.
  * Use `create(RemoveRequestSchema)` to create a new message.
  */
-export const RemoveRequestSchema: GenMessage<RemoveRequest> =
-  /*@__PURE__*/
+export const RemoveRequestSchema: GenMessage<RemoveRequest> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 9);
 
 /**
  * @generated from message filesystem.RemoveResponse
  */
-export type RemoveResponse = Message<"filesystem.RemoveResponse"> & {};
+export type RemoveResponse = Message<"filesystem.RemoveResponse"> & {
+};
 
 /**
  * Describes the message filesystem.RemoveResponse.
  * Use `create(RemoveResponseSchema)` to create a new message.
  */
-export const RemoveResponseSchema: GenMessage<RemoveResponse> =
-  /*@__PURE__*/
+export const RemoveResponseSchema: GenMessage<RemoveResponse> = /*@__PURE__*/
   messageDesc(file_filesystem_filesystem, 10);
 
 /**
@@ -301,8 +287,7 @@ export enum FileType {
 /**
  * Describes the enum filesystem.FileType.
  */
-export const FileTypeSchema: GenEnum<FileType> =
-  /*@__PURE__*/
+export const FileTypeSchema: GenEnum<FileType> = /*@__PURE__*/
   enumDesc(file_filesystem_filesystem, 0);
 
 /**
@@ -316,7 +301,7 @@ export const Filesystem: GenService<{
     methodKind: "unary";
     input: typeof StatRequestSchema;
     output: typeof StatResponseSchema;
-  };
+  },
   /**
    * @generated from rpc filesystem.Filesystem.MakeDir
    */
@@ -324,7 +309,7 @@ export const Filesystem: GenService<{
     methodKind: "unary";
     input: typeof MakeDirRequestSchema;
     output: typeof MakeDirResponseSchema;
-  };
+  },
   /**
    * @generated from rpc filesystem.Filesystem.Move
    */
@@ -332,7 +317,7 @@ export const Filesystem: GenService<{
     methodKind: "unary";
     input: typeof MoveRequestSchema;
     output: typeof MoveResponseSchema;
-  };
+  },
   /**
    * @generated from rpc filesystem.Filesystem.ListDir
    */
@@ -340,7 +325,7 @@ export const Filesystem: GenService<{
     methodKind: "unary";
     input: typeof ListDirRequestSchema;
     output: typeof ListDirResponseSchema;
-  };
+  },
   /**
    * @generated from rpc filesystem.Filesystem.Remove
    */
@@ -348,5 +333,7 @@ export const Filesystem: GenService<{
     methodKind: "unary";
     input: typeof RemoveRequestSchema;
     output: typeof RemoveResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_filesystem_filesystem, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_filesystem_filesystem, 0);
+

@@ -14,11 +14,8 @@ import type { Message } from "@bufbuild/protobuf";
 /**
  * Describes the file process/process.proto.
  */
-export const file_process_process: GenFile =
-  /*@__PURE__*/
-  fileDesc(
-    "ChVwcm9jZXNzL3Byb2Nlc3MucHJvdG8SB3Byb2Nlc3MiSgoDUFRZEh8KBHNpemUYASABKAsyES5wcm9jZXNzLlBUWS5TaXplGiIKBFNpemUSDAoEY29scxgBIAEoDRIMCgRyb3dzGAIgASgNIqEBCg1Qcm9jZXNzQ29uZmlnEgsKA2NtZBgBIAEoCRIMCgRhcmdzGAIgAygJEi4KBGVudnMYAyADKAsyIC5wcm9jZXNzLlByb2Nlc3NDb25maWcuRW52c0VudHJ5EhAKA2N3ZBgEIAEoCUgAiAEBGisKCUVudnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgYKBF9jd2QiDQoLTGlzdFJlcXVlc3QiXAoLUHJvY2Vzc0luZm8SJgoGY29uZmlnGAEgASgLMhYucHJvY2Vzcy5Qcm9jZXNzQ29uZmlnEgsKA3BpZBgCIAEoDRIQCgN0YWcYAyABKAlIAIgBAUIGCgRfdGFnIjcKDExpc3RSZXNwb25zZRInCglwcm9jZXNzZXMYASADKAsyFC5wcm9jZXNzLlByb2Nlc3NJbmZvIpcBCgxTdGFydFJlcXVlc3QSJwoHcHJvY2VzcxgBIAEoCzIWLnByb2Nlc3MuUHJvY2Vzc0NvbmZpZxIeCgNwdHkYAiABKAsyDC5wcm9jZXNzLlBUWUgAiAEBEhAKA3RhZxgDIAEoCUgBiAEBEhIKBXN0ZGluGAQgASgISAKIAQFCBgoEX3B0eUIGCgRfdGFnQggKBl9zdGRpbiI1Cg1TdGFydFJlc3BvbnNlEiQKBWV2ZW50GAEgASgLMhUucHJvY2Vzcy5Qcm9jZXNzRXZlbnQiOwoOQ29ubmVjdFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yIjcKD0Nvbm5lY3RSZXNwb25zZRIkCgVldmVudBgBIAEoCzIVLnByb2Nlc3MuUHJvY2Vzc0V2ZW50Iq8DCgxQcm9jZXNzRXZlbnQSMQoFc3RhcnQYASABKAsyIC5wcm9jZXNzLlByb2Nlc3NFdmVudC5TdGFydEV2ZW50SAASLwoEZGF0YRgCIAEoCzIfLnByb2Nlc3MuUHJvY2Vzc0V2ZW50LkRhdGFFdmVudEgAEi0KA2VuZBgDIAEoCzIeLnByb2Nlc3MuUHJvY2Vzc0V2ZW50LkVuZEV2ZW50SAASNAoJa2VlcGFsaXZlGAQgASgLMh8ucHJvY2Vzcy5Qcm9jZXNzRXZlbnQuS2VlcEFsaXZlSAAaGQoKU3RhcnRFdmVudBILCgNwaWQYASABKA0aSAoJRGF0YUV2ZW50EhAKBnN0ZG91dBgBIAEoDEgAEhAKBnN0ZGVychgCIAEoDEgAEg0KA3B0eRgDIAEoDEgAQggKBm91dHB1dBpbCghFbmRFdmVudBIRCglleGl0X2NvZGUYASABKBESDgoGZXhpdGVkGAIgASgIEg4KBnN0YXR1cxgDIAEoCRISCgVlcnJvchgEIAEoCUgAiAEBQggKBl9lcnJvchoLCglLZWVwQWxpdmVCBwoFZXZlbnQiYgoNVXBkYXRlUmVxdWVzdBIpCgdwcm9jZXNzGAEgASgLMhgucHJvY2Vzcy5Qcm9jZXNzU2VsZWN0b3ISHgoDcHR5GAIgASgLMgwucHJvY2Vzcy5QVFlIAIgBAUIGCgRfcHR5IhAKDlVwZGF0ZVJlc3BvbnNlIjcKDFByb2Nlc3NJbnB1dBIPCgVzdGRpbhgBIAEoDEgAEg0KA3B0eRgCIAEoDEgAQgcKBWlucHV0ImMKEFNlbmRJbnB1dFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yEiQKBWlucHV0GAIgASgLMhUucHJvY2Vzcy5Qcm9jZXNzSW5wdXQiEwoRU2VuZElucHV0UmVzcG9uc2UiXwoRU2VuZFNpZ25hbFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yEh8KBnNpZ25hbBgCIAEoDjIPLnByb2Nlc3MuU2lnbmFsIhQKElNlbmRTaWduYWxSZXNwb25zZSI+ChFDbG9zZVN0ZGluUmVxdWVzdBIpCgdwcm9jZXNzGAEgASgLMhgucHJvY2Vzcy5Qcm9jZXNzU2VsZWN0b3IiFAoSQ2xvc2VTdGRpblJlc3BvbnNlIjsKD1Byb2Nlc3NTZWxlY3RvchINCgNwaWQYASABKA1IABINCgN0YWcYAiABKAlIAEIKCghzZWxlY3RvcipICgZTaWduYWwSFgoSU0lHTkFMX1VOU1BFQ0lGSUVEEAASEgoOU0lHTkFMX1NJR1RFUk0QDxISCg5TSUdOQUxfU0lHS0lMTBAJMsUDCgdQcm9jZXNzEjMKBExpc3QSFC5wcm9jZXNzLkxpc3RSZXF1ZXN0GhUucHJvY2Vzcy5MaXN0UmVzcG9uc2USPgoHQ29ubmVjdBIXLnByb2Nlc3MuQ29ubmVjdFJlcXVlc3QaGC5wcm9jZXNzLkNvbm5lY3RSZXNwb25zZTABEjgKBVN0YXJ0EhUucHJvY2Vzcy5TdGFydFJlcXVlc3QaFi5wcm9jZXNzLlN0YXJ0UmVzcG9uc2UwARI5CgZVcGRhdGUSFi5wcm9jZXNzLlVwZGF0ZVJlcXVlc3QaFy5wcm9jZXNzLlVwZGF0ZVJlc3BvbnNlEkIKCVNlbmRJbnB1dBIZLnByb2Nlc3MuU2VuZElucHV0UmVxdWVzdBoaLnByb2Nlc3MuU2VuZElucHV0UmVzcG9uc2USRQoKU2VuZFNpZ25hbBIaLnByb2Nlc3MuU2VuZFNpZ25hbFJlcXVlc3QaGy5wcm9jZXNzLlNlbmRTaWduYWxSZXNwb25zZRJFCgpDbG9zZVN0ZGluEhoucHJvY2Vzcy5DbG9zZVN0ZGluUmVxdWVzdBobLnByb2Nlc3MuQ2xvc2VTdGRpblJlc3BvbnNlYgZwcm90bzM",
-  );
+export const file_process_process: GenFile = /*@__PURE__*/
+  fileDesc("ChVwcm9jZXNzL3Byb2Nlc3MucHJvdG8SB3Byb2Nlc3MiSgoDUFRZEh8KBHNpemUYASABKAsyES5wcm9jZXNzLlBUWS5TaXplGiIKBFNpemUSDAoEY29scxgBIAEoDRIMCgRyb3dzGAIgASgNIqEBCg1Qcm9jZXNzQ29uZmlnEgsKA2NtZBgBIAEoCRIMCgRhcmdzGAIgAygJEi4KBGVudnMYAyADKAsyIC5wcm9jZXNzLlByb2Nlc3NDb25maWcuRW52c0VudHJ5EhAKA2N3ZBgEIAEoCUgAiAEBGisKCUVudnNFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBQgYKBF9jd2QiDQoLTGlzdFJlcXVlc3QiXAoLUHJvY2Vzc0luZm8SJgoGY29uZmlnGAEgASgLMhYucHJvY2Vzcy5Qcm9jZXNzQ29uZmlnEgsKA3BpZBgCIAEoDRIQCgN0YWcYAyABKAlIAIgBAUIGCgRfdGFnIjcKDExpc3RSZXNwb25zZRInCglwcm9jZXNzZXMYASADKAsyFC5wcm9jZXNzLlByb2Nlc3NJbmZvIpcBCgxTdGFydFJlcXVlc3QSJwoHcHJvY2VzcxgBIAEoCzIWLnByb2Nlc3MuUHJvY2Vzc0NvbmZpZxIeCgNwdHkYAiABKAsyDC5wcm9jZXNzLlBUWUgAiAEBEhAKA3RhZxgDIAEoCUgBiAEBEhIKBXN0ZGluGAQgASgISAKIAQFCBgoEX3B0eUIGCgRfdGFnQggKBl9zdGRpbiI1Cg1TdGFydFJlc3BvbnNlEiQKBWV2ZW50GAEgASgLMhUucHJvY2Vzcy5Qcm9jZXNzRXZlbnQiOwoOQ29ubmVjdFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yIjcKD0Nvbm5lY3RSZXNwb25zZRIkCgVldmVudBgBIAEoCzIVLnByb2Nlc3MuUHJvY2Vzc0V2ZW50Iq8DCgxQcm9jZXNzRXZlbnQSMQoFc3RhcnQYASABKAsyIC5wcm9jZXNzLlByb2Nlc3NFdmVudC5TdGFydEV2ZW50SAASLwoEZGF0YRgCIAEoCzIfLnByb2Nlc3MuUHJvY2Vzc0V2ZW50LkRhdGFFdmVudEgAEi0KA2VuZBgDIAEoCzIeLnByb2Nlc3MuUHJvY2Vzc0V2ZW50LkVuZEV2ZW50SAASNAoJa2VlcGFsaXZlGAQgASgLMh8ucHJvY2Vzcy5Qcm9jZXNzRXZlbnQuS2VlcEFsaXZlSAAaGQoKU3RhcnRFdmVudBILCgNwaWQYASABKA0aSAoJRGF0YUV2ZW50EhAKBnN0ZG91dBgBIAEoDEgAEhAKBnN0ZGVychgCIAEoDEgAEg0KA3B0eRgDIAEoDEgAQggKBm91dHB1dBpbCghFbmRFdmVudBIRCglleGl0X2NvZGUYASABKBESDgoGZXhpdGVkGAIgASgIEg4KBnN0YXR1cxgDIAEoCRISCgVlcnJvchgEIAEoCUgAiAEBQggKBl9lcnJvchoLCglLZWVwQWxpdmVCBwoFZXZlbnQiYgoNVXBkYXRlUmVxdWVzdBIpCgdwcm9jZXNzGAEgASgLMhgucHJvY2Vzcy5Qcm9jZXNzU2VsZWN0b3ISHgoDcHR5GAIgASgLMgwucHJvY2Vzcy5QVFlIAIgBAUIGCgRfcHR5IhAKDlVwZGF0ZVJlc3BvbnNlIjcKDFByb2Nlc3NJbnB1dBIPCgVzdGRpbhgBIAEoDEgAEg0KA3B0eRgCIAEoDEgAQgcKBWlucHV0ImMKEFNlbmRJbnB1dFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yEiQKBWlucHV0GAIgASgLMhUucHJvY2Vzcy5Qcm9jZXNzSW5wdXQiEwoRU2VuZElucHV0UmVzcG9uc2UiXwoRU2VuZFNpZ25hbFJlcXVlc3QSKQoHcHJvY2VzcxgBIAEoCzIYLnByb2Nlc3MuUHJvY2Vzc1NlbGVjdG9yEh8KBnNpZ25hbBgCIAEoDjIPLnByb2Nlc3MuU2lnbmFsIhQKElNlbmRTaWduYWxSZXNwb25zZSI+ChFDbG9zZVN0ZGluUmVxdWVzdBIpCgdwcm9jZXNzGAEgASgLMhgucHJvY2Vzcy5Qcm9jZXNzU2VsZWN0b3IiFAoSQ2xvc2VTdGRpblJlc3BvbnNlIjsKD1Byb2Nlc3NTZWxlY3RvchINCgNwaWQYASABKA1IABINCgN0YWcYAiABKAlIAEIKCghzZWxlY3RvcipICgZTaWduYWwSFgoSU0lHTkFMX1VOU1BFQ0lGSUVEEAASEgoOU0lHTkFMX1NJR1RFUk0QDxISCg5TSUdOQUxfU0lHS0lMTBAJMsUDCgdQcm9jZXNzEjMKBExpc3QSFC5wcm9jZXNzLkxpc3RSZXF1ZXN0GhUucHJvY2Vzcy5MaXN0UmVzcG9uc2USPgoHQ29ubmVjdBIXLnByb2Nlc3MuQ29ubmVjdFJlcXVlc3QaGC5wcm9jZXNzLkNvbm5lY3RSZXNwb25zZTABEjgKBVN0YXJ0EhUucHJvY2Vzcy5TdGFydFJlcXVlc3QaFi5wcm9jZXNzLlN0YXJ0UmVzcG9uc2UwARI5CgZVcGRhdGUSFi5wcm9jZXNzLlVwZGF0ZVJlcXVlc3QaFy5wcm9jZXNzLlVwZGF0ZVJlc3BvbnNlEkIKCVNlbmRJbnB1dBIZLnByb2Nlc3MuU2VuZElucHV0UmVxdWVzdBoaLnByb2Nlc3MuU2VuZElucHV0UmVzcG9uc2USRQoKU2VuZFNpZ25hbBIaLnByb2Nlc3MuU2VuZFNpZ25hbFJlcXVlc3QaGy5wcm9jZXNzLlNlbmRTaWduYWxSZXNwb25zZRJFCgpDbG9zZVN0ZGluEhoucHJvY2Vzcy5DbG9zZVN0ZGluUmVxdWVzdBobLnByb2Nlc3MuQ2xvc2VTdGRpblJlc3BvbnNlYgZwcm90bzM");
 
 /**
  * Terminal geometry for a PTY.
@@ -36,7 +33,8 @@ export type PTY = Message<"process.PTY"> & {
  * Describes the message process.PTY.
  * Use `create(PTYSchema)` to create a new message.
  */
-export const PTYSchema: GenMessage<PTY> = /*@__PURE__*/ messageDesc(file_process_process, 0);
+export const PTYSchema: GenMessage<PTY> = /*@__PURE__*/
+  messageDesc(file_process_process, 0);
 
 /**
  * @generated from message process.PTY.Size
@@ -57,8 +55,7 @@ export type PTY_Size = Message<"process.PTY.Size"> & {
  * Describes the message process.PTY.Size.
  * Use `create(PTY_SizeSchema)` to create a new message.
  */
-export const PTY_SizeSchema: GenMessage<PTY_Size> =
-  /*@__PURE__*/
+export const PTY_SizeSchema: GenMessage<PTY_Size> = /*@__PURE__*/
   messageDesc(file_process_process, 0, 0);
 
 /**
@@ -92,21 +89,20 @@ export type ProcessConfig = Message<"process.ProcessConfig"> & {
  * Describes the message process.ProcessConfig.
  * Use `create(ProcessConfigSchema)` to create a new message.
  */
-export const ProcessConfigSchema: GenMessage<ProcessConfig> =
-  /*@__PURE__*/
+export const ProcessConfigSchema: GenMessage<ProcessConfig> = /*@__PURE__*/
   messageDesc(file_process_process, 1);
 
 /**
  * @generated from message process.ListRequest
  */
-export type ListRequest = Message<"process.ListRequest"> & {};
+export type ListRequest = Message<"process.ListRequest"> & {
+};
 
 /**
  * Describes the message process.ListRequest.
  * Use `create(ListRequestSchema)` to create a new message.
  */
-export const ListRequestSchema: GenMessage<ListRequest> =
-  /*@__PURE__*/
+export const ListRequestSchema: GenMessage<ListRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 2);
 
 /**
@@ -133,8 +129,7 @@ export type ProcessInfo = Message<"process.ProcessInfo"> & {
  * Describes the message process.ProcessInfo.
  * Use `create(ProcessInfoSchema)` to create a new message.
  */
-export const ProcessInfoSchema: GenMessage<ProcessInfo> =
-  /*@__PURE__*/
+export const ProcessInfoSchema: GenMessage<ProcessInfo> = /*@__PURE__*/
   messageDesc(file_process_process, 3);
 
 /**
@@ -151,8 +146,7 @@ export type ListResponse = Message<"process.ListResponse"> & {
  * Describes the message process.ListResponse.
  * Use `create(ListResponseSchema)` to create a new message.
  */
-export const ListResponseSchema: GenMessage<ListResponse> =
-  /*@__PURE__*/
+export const ListResponseSchema: GenMessage<ListResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 4);
 
 /**
@@ -186,8 +180,7 @@ export type StartRequest = Message<"process.StartRequest"> & {
  * Describes the message process.StartRequest.
  * Use `create(StartRequestSchema)` to create a new message.
  */
-export const StartRequestSchema: GenMessage<StartRequest> =
-  /*@__PURE__*/
+export const StartRequestSchema: GenMessage<StartRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 5);
 
 /**
@@ -204,8 +197,7 @@ export type StartResponse = Message<"process.StartResponse"> & {
  * Describes the message process.StartResponse.
  * Use `create(StartResponseSchema)` to create a new message.
  */
-export const StartResponseSchema: GenMessage<StartResponse> =
-  /*@__PURE__*/
+export const StartResponseSchema: GenMessage<StartResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 6);
 
 /**
@@ -222,8 +214,7 @@ export type ConnectRequest = Message<"process.ConnectRequest"> & {
  * Describes the message process.ConnectRequest.
  * Use `create(ConnectRequestSchema)` to create a new message.
  */
-export const ConnectRequestSchema: GenMessage<ConnectRequest> =
-  /*@__PURE__*/
+export const ConnectRequestSchema: GenMessage<ConnectRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 7);
 
 /**
@@ -240,8 +231,7 @@ export type ConnectResponse = Message<"process.ConnectResponse"> & {
  * Describes the message process.ConnectResponse.
  * Use `create(ConnectResponseSchema)` to create a new message.
  */
-export const ConnectResponseSchema: GenMessage<ConnectResponse> =
-  /*@__PURE__*/
+export const ConnectResponseSchema: GenMessage<ConnectResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 8);
 
 /**
@@ -254,44 +244,38 @@ export type ProcessEvent = Message<"process.ProcessEvent"> & {
   /**
    * @generated from oneof process.ProcessEvent.event
    */
-  event:
-    | {
-        /**
-         * @generated from field: process.ProcessEvent.StartEvent start = 1;
-         */
-        value: ProcessEvent_StartEvent;
-        case: "start";
-      }
-    | {
-        /**
-         * @generated from field: process.ProcessEvent.DataEvent data = 2;
-         */
-        value: ProcessEvent_DataEvent;
-        case: "data";
-      }
-    | {
-        /**
-         * @generated from field: process.ProcessEvent.EndEvent end = 3;
-         */
-        value: ProcessEvent_EndEvent;
-        case: "end";
-      }
-    | {
-        /**
-         * @generated from field: process.ProcessEvent.KeepAlive keepalive = 4;
-         */
-        value: ProcessEvent_KeepAlive;
-        case: "keepalive";
-      }
-    | { case: undefined; value?: undefined };
+  event: {
+    /**
+     * @generated from field: process.ProcessEvent.StartEvent start = 1;
+     */
+    value: ProcessEvent_StartEvent;
+    case: "start";
+  } | {
+    /**
+     * @generated from field: process.ProcessEvent.DataEvent data = 2;
+     */
+    value: ProcessEvent_DataEvent;
+    case: "data";
+  } | {
+    /**
+     * @generated from field: process.ProcessEvent.EndEvent end = 3;
+     */
+    value: ProcessEvent_EndEvent;
+    case: "end";
+  } | {
+    /**
+     * @generated from field: process.ProcessEvent.KeepAlive keepalive = 4;
+     */
+    value: ProcessEvent_KeepAlive;
+    case: "keepalive";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
  * Describes the message process.ProcessEvent.
  * Use `create(ProcessEventSchema)` to create a new message.
  */
-export const ProcessEventSchema: GenMessage<ProcessEvent> =
-  /*@__PURE__*/
+export const ProcessEventSchema: GenMessage<ProcessEvent> = /*@__PURE__*/
   messageDesc(file_process_process, 9);
 
 /**
@@ -308,8 +292,7 @@ export type ProcessEvent_StartEvent = Message<"process.ProcessEvent.StartEvent">
  * Describes the message process.ProcessEvent.StartEvent.
  * Use `create(ProcessEvent_StartEventSchema)` to create a new message.
  */
-export const ProcessEvent_StartEventSchema: GenMessage<ProcessEvent_StartEvent> =
-  /*@__PURE__*/
+export const ProcessEvent_StartEventSchema: GenMessage<ProcessEvent_StartEvent> = /*@__PURE__*/
   messageDesc(file_process_process, 9, 0);
 
 /**
@@ -319,37 +302,32 @@ export type ProcessEvent_DataEvent = Message<"process.ProcessEvent.DataEvent"> &
   /**
    * @generated from oneof process.ProcessEvent.DataEvent.output
    */
-  output:
-    | {
-        /**
-         * @generated from field: bytes stdout = 1;
-         */
-        value: Uint8Array;
-        case: "stdout";
-      }
-    | {
-        /**
-         * @generated from field: bytes stderr = 2;
-         */
-        value: Uint8Array;
-        case: "stderr";
-      }
-    | {
-        /**
-         * @generated from field: bytes pty = 3;
-         */
-        value: Uint8Array;
-        case: "pty";
-      }
-    | { case: undefined; value?: undefined };
+  output: {
+    /**
+     * @generated from field: bytes stdout = 1;
+     */
+    value: Uint8Array;
+    case: "stdout";
+  } | {
+    /**
+     * @generated from field: bytes stderr = 2;
+     */
+    value: Uint8Array;
+    case: "stderr";
+  } | {
+    /**
+     * @generated from field: bytes pty = 3;
+     */
+    value: Uint8Array;
+    case: "pty";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
  * Describes the message process.ProcessEvent.DataEvent.
  * Use `create(ProcessEvent_DataEventSchema)` to create a new message.
  */
-export const ProcessEvent_DataEventSchema: GenMessage<ProcessEvent_DataEvent> =
-  /*@__PURE__*/
+export const ProcessEvent_DataEventSchema: GenMessage<ProcessEvent_DataEvent> = /*@__PURE__*/
   messageDesc(file_process_process, 9, 1);
 
 /**
@@ -381,21 +359,20 @@ export type ProcessEvent_EndEvent = Message<"process.ProcessEvent.EndEvent"> & {
  * Describes the message process.ProcessEvent.EndEvent.
  * Use `create(ProcessEvent_EndEventSchema)` to create a new message.
  */
-export const ProcessEvent_EndEventSchema: GenMessage<ProcessEvent_EndEvent> =
-  /*@__PURE__*/
+export const ProcessEvent_EndEventSchema: GenMessage<ProcessEvent_EndEvent> = /*@__PURE__*/
   messageDesc(file_process_process, 9, 2);
 
 /**
  * @generated from message process.ProcessEvent.KeepAlive
  */
-export type ProcessEvent_KeepAlive = Message<"process.ProcessEvent.KeepAlive"> & {};
+export type ProcessEvent_KeepAlive = Message<"process.ProcessEvent.KeepAlive"> & {
+};
 
 /**
  * Describes the message process.ProcessEvent.KeepAlive.
  * Use `create(ProcessEvent_KeepAliveSchema)` to create a new message.
  */
-export const ProcessEvent_KeepAliveSchema: GenMessage<ProcessEvent_KeepAlive> =
-  /*@__PURE__*/
+export const ProcessEvent_KeepAliveSchema: GenMessage<ProcessEvent_KeepAlive> = /*@__PURE__*/
   messageDesc(file_process_process, 9, 3);
 
 /**
@@ -417,21 +394,20 @@ export type UpdateRequest = Message<"process.UpdateRequest"> & {
  * Describes the message process.UpdateRequest.
  * Use `create(UpdateRequestSchema)` to create a new message.
  */
-export const UpdateRequestSchema: GenMessage<UpdateRequest> =
-  /*@__PURE__*/
+export const UpdateRequestSchema: GenMessage<UpdateRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 10);
 
 /**
  * @generated from message process.UpdateResponse
  */
-export type UpdateResponse = Message<"process.UpdateResponse"> & {};
+export type UpdateResponse = Message<"process.UpdateResponse"> & {
+};
 
 /**
  * Describes the message process.UpdateResponse.
  * Use `create(UpdateResponseSchema)` to create a new message.
  */
-export const UpdateResponseSchema: GenMessage<UpdateResponse> =
-  /*@__PURE__*/
+export const UpdateResponseSchema: GenMessage<UpdateResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 11);
 
 /**
@@ -441,30 +417,26 @@ export type ProcessInput = Message<"process.ProcessInput"> & {
   /**
    * @generated from oneof process.ProcessInput.input
    */
-  input:
-    | {
-        /**
-         * @generated from field: bytes stdin = 1;
-         */
-        value: Uint8Array;
-        case: "stdin";
-      }
-    | {
-        /**
-         * @generated from field: bytes pty = 2;
-         */
-        value: Uint8Array;
-        case: "pty";
-      }
-    | { case: undefined; value?: undefined };
+  input: {
+    /**
+     * @generated from field: bytes stdin = 1;
+     */
+    value: Uint8Array;
+    case: "stdin";
+  } | {
+    /**
+     * @generated from field: bytes pty = 2;
+     */
+    value: Uint8Array;
+    case: "pty";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
  * Describes the message process.ProcessInput.
  * Use `create(ProcessInputSchema)` to create a new message.
  */
-export const ProcessInputSchema: GenMessage<ProcessInput> =
-  /*@__PURE__*/
+export const ProcessInputSchema: GenMessage<ProcessInput> = /*@__PURE__*/
   messageDesc(file_process_process, 12);
 
 /**
@@ -486,21 +458,20 @@ export type SendInputRequest = Message<"process.SendInputRequest"> & {
  * Describes the message process.SendInputRequest.
  * Use `create(SendInputRequestSchema)` to create a new message.
  */
-export const SendInputRequestSchema: GenMessage<SendInputRequest> =
-  /*@__PURE__*/
+export const SendInputRequestSchema: GenMessage<SendInputRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 13);
 
 /**
  * @generated from message process.SendInputResponse
  */
-export type SendInputResponse = Message<"process.SendInputResponse"> & {};
+export type SendInputResponse = Message<"process.SendInputResponse"> & {
+};
 
 /**
  * Describes the message process.SendInputResponse.
  * Use `create(SendInputResponseSchema)` to create a new message.
  */
-export const SendInputResponseSchema: GenMessage<SendInputResponse> =
-  /*@__PURE__*/
+export const SendInputResponseSchema: GenMessage<SendInputResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 14);
 
 /**
@@ -522,21 +493,20 @@ export type SendSignalRequest = Message<"process.SendSignalRequest"> & {
  * Describes the message process.SendSignalRequest.
  * Use `create(SendSignalRequestSchema)` to create a new message.
  */
-export const SendSignalRequestSchema: GenMessage<SendSignalRequest> =
-  /*@__PURE__*/
+export const SendSignalRequestSchema: GenMessage<SendSignalRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 15);
 
 /**
  * @generated from message process.SendSignalResponse
  */
-export type SendSignalResponse = Message<"process.SendSignalResponse"> & {};
+export type SendSignalResponse = Message<"process.SendSignalResponse"> & {
+};
 
 /**
  * Describes the message process.SendSignalResponse.
  * Use `create(SendSignalResponseSchema)` to create a new message.
  */
-export const SendSignalResponseSchema: GenMessage<SendSignalResponse> =
-  /*@__PURE__*/
+export const SendSignalResponseSchema: GenMessage<SendSignalResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 16);
 
 /**
@@ -553,21 +523,20 @@ export type CloseStdinRequest = Message<"process.CloseStdinRequest"> & {
  * Describes the message process.CloseStdinRequest.
  * Use `create(CloseStdinRequestSchema)` to create a new message.
  */
-export const CloseStdinRequestSchema: GenMessage<CloseStdinRequest> =
-  /*@__PURE__*/
+export const CloseStdinRequestSchema: GenMessage<CloseStdinRequest> = /*@__PURE__*/
   messageDesc(file_process_process, 17);
 
 /**
  * @generated from message process.CloseStdinResponse
  */
-export type CloseStdinResponse = Message<"process.CloseStdinResponse"> & {};
+export type CloseStdinResponse = Message<"process.CloseStdinResponse"> & {
+};
 
 /**
  * Describes the message process.CloseStdinResponse.
  * Use `create(CloseStdinResponseSchema)` to create a new message.
  */
-export const CloseStdinResponseSchema: GenMessage<CloseStdinResponse> =
-  /*@__PURE__*/
+export const CloseStdinResponseSchema: GenMessage<CloseStdinResponse> = /*@__PURE__*/
   messageDesc(file_process_process, 18);
 
 /**
@@ -577,30 +546,26 @@ export type ProcessSelector = Message<"process.ProcessSelector"> & {
   /**
    * @generated from oneof process.ProcessSelector.selector
    */
-  selector:
-    | {
-        /**
-         * @generated from field: uint32 pid = 1;
-         */
-        value: number;
-        case: "pid";
-      }
-    | {
-        /**
-         * @generated from field: string tag = 2;
-         */
-        value: string;
-        case: "tag";
-      }
-    | { case: undefined; value?: undefined };
+  selector: {
+    /**
+     * @generated from field: uint32 pid = 1;
+     */
+    value: number;
+    case: "pid";
+  } | {
+    /**
+     * @generated from field: string tag = 2;
+     */
+    value: string;
+    case: "tag";
+  } | { case: undefined; value?: undefined };
 };
 
 /**
  * Describes the message process.ProcessSelector.
  * Use `create(ProcessSelectorSchema)` to create a new message.
  */
-export const ProcessSelectorSchema: GenMessage<ProcessSelector> =
-  /*@__PURE__*/
+export const ProcessSelectorSchema: GenMessage<ProcessSelector> = /*@__PURE__*/
   messageDesc(file_process_process, 19);
 
 /**
@@ -626,7 +591,8 @@ export enum Signal {
 /**
  * Describes the enum process.Signal.
  */
-export const SignalSchema: GenEnum<Signal> = /*@__PURE__*/ enumDesc(file_process_process, 0);
+export const SignalSchema: GenEnum<Signal> = /*@__PURE__*/
+  enumDesc(file_process_process, 0);
 
 /**
  * @generated from service process.Process
@@ -639,7 +605,7 @@ export const Process: GenService<{
     methodKind: "unary";
     input: typeof ListRequestSchema;
     output: typeof ListResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.Connect
    */
@@ -647,7 +613,7 @@ export const Process: GenService<{
     methodKind: "server_streaming";
     input: typeof ConnectRequestSchema;
     output: typeof ConnectResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.Start
    */
@@ -655,7 +621,7 @@ export const Process: GenService<{
     methodKind: "server_streaming";
     input: typeof StartRequestSchema;
     output: typeof StartResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.Update
    */
@@ -663,7 +629,7 @@ export const Process: GenService<{
     methodKind: "unary";
     input: typeof UpdateRequestSchema;
     output: typeof UpdateResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.SendInput
    */
@@ -671,7 +637,7 @@ export const Process: GenService<{
     methodKind: "unary";
     input: typeof SendInputRequestSchema;
     output: typeof SendInputResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.SendSignal
    */
@@ -679,7 +645,7 @@ export const Process: GenService<{
     methodKind: "unary";
     input: typeof SendSignalRequestSchema;
     output: typeof SendSignalResponseSchema;
-  };
+  },
   /**
    * @generated from rpc process.Process.CloseStdin
    */
@@ -687,5 +653,7 @@ export const Process: GenService<{
     methodKind: "unary";
     input: typeof CloseStdinRequestSchema;
     output: typeof CloseStdinResponseSchema;
-  };
-}> = /*@__PURE__*/ serviceDesc(file_process_process, 0);
+  },
+}> = /*@__PURE__*/
+  serviceDesc(file_process_process, 0);
+
