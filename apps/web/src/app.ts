@@ -1,5 +1,5 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
-import { type FramePacer, type SessionInfo, type SessionKind } from "@porthole/protocol";
+import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
 import { endedKeyAction } from "./ended-input.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";

@@ -236,9 +236,10 @@ export class TerminalView {
     this.#disposables.push(
       terminal.onData((data) => this.#onData(data)),
       terminal.onResize(() => this.#scheduleResize()),
-      terminal.onRender(() => this.renders++),
-      // Drawing at another window's larger size: the cursor stays in sight as output moves it.
-      terminal.onWriteParsed(() => {
+      terminal.onRender(() => {
+        this.renders++;
+        // Drawing at another window's larger size: the cursor stays in sight as output moves it.
+        // Once per frame drawn, not per chunk parsed: it reads the layout.
         if (this.#held?.until === Infinity) this.#updateScroll();
       }),
       terminal.onTitleChange((title) => {
