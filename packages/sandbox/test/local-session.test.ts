@@ -6,6 +6,7 @@ import {
   existsSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -17,6 +18,7 @@ import {
   LocalProvider,
   PTY_THREAD_MAX_PENDING,
   ptyThreadByDefault,
+  SandboxError,
   SessionManager,
   type LocalProviderOptions,
 } from "../src/index.js";
@@ -85,6 +87,31 @@ async function expectTailAfterExitWhilePaused(sessions: SessionManager): Promise
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.closeAll()));
 });
+
+/**
+ * A program for `programs`, named unlike the name it is given (as Claude Code's claude.exe is), in
+ * a directory whose name a shell must have quoted. It says what it was run as, and with how many
+ * arguments.
+ */
+function fakeProgram(root: string): string {
+  const dir = join(root, "tool dir");
+  mkdirSync(dir);
+  const program = join(dir, "tool.exe");
+  writeFileSync(program, '#!/bin/sh\necho "tool-ran-$((6*7)) as $(basename "$0") with $#"\n', {
+    mode: 0o755,
+  });
+  return program;
+}
+
+/** The error `build` throws. */
+function thrown(build: () => unknown): unknown {
+  try {
+    build();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("nothing was thrown");
+}
 
 describe("local sessions", () => {
   it("starts a shell, reports progress and runs what is typed", async () => {
@@ -253,6 +280,153 @@ describe("local sessions", () => {
       const session = sessions.create({ owner: "a", cols: 80, rows: 24, kind: "claude" });
       const attachment = session.attach({ from: null });
       await readUntilText(attachment, /^ran-as-claude/m);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("types a program's name, not its path, and the name runs it again once it exited", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const sessions = manager({}, { workspaceRoot: root, programs: { claude: program } });
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      expect(seen.text).toMatch(/[$#] claude\r\n/);
+      expect(seen.text).not.toContain("tool.exe");
+      await session.write("claude again\r");
+      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      // On PATH too, for what runs it without the shell's help; the links' directory holds only
+      // the names given, so it shadows nothing else.
+      await session.write('env claude x y; ls -A "$(dirname "$(type -P claude)")"; echo END\r');
+      await readUntilText(attachment, /with 2\r\nclaude\r\nEND/, 10_000, seen);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a program by its name though a login profile sets PATH anew", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const home = join(root, "home");
+      mkdirSync(home);
+      // As Debian's /etc/profile does: a login shell forgets the links' directory.
+      writeFileSync(join(home, ".bash_profile"), "PATH=/usr/bin:/bin\nPS1='$ '\n");
+      const provider = new LocalProvider({
+        shell: "/bin/bash",
+        shellArgs: ["-l"],
+        baseEnv: { ...process.env, HOME: home },
+        workspaceRoot: join(root, "sessions"),
+        programs: { claude: program },
+      });
+      expect(provider.commandFor("claude")).toBe("claude");
+      const sessions = new SessionManager({ provider });
+      managers.push(sessions);
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      expect(seen.text).toMatch(/[$#] claude\r\n/);
+      await session.write("echo path=$PATH; claude again\r");
+      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      expect(seen.text).toContain("path=/usr/bin:/bin\r\n");
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("types a program's path in shells other than bash, where its name runs it while PATH holds", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const provider = new LocalProvider({
+        shell: "/bin/sh",
+        shellArgs: [],
+        baseEnv: { ...process.env, PS1: "$ " },
+        workspaceRoot: root,
+        programs: { claude: program },
+      });
+      expect(provider.commandFor("claude")).toBe(`'${program}'`);
+      const sessions = new SessionManager({ provider });
+      managers.push(sessions);
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
+      await session.write("claude again\r");
+      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a program name that is no plain file name, or a shell's own word", () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const refusal = (programs: Record<string, string>) =>
+        thrown(() => new LocalProvider({ shell: "/bin/bash", workspaceRoot: root, programs }));
+      const names = [
+        "",
+        ".",
+        "..",
+        "../claude",
+        "a/b",
+        "-x",
+        ".hidden",
+        "a b",
+        "x;y",
+        "é",
+        "x".repeat(256),
+      ];
+      for (const name of names) {
+        const error = refusal({ [name]: "/bin/true" });
+        expect(error, name).toBeInstanceOf(SandboxError);
+        expect(error, name).toMatchObject({
+          code: "BAD_INPUT",
+          message: `The program name ${JSON.stringify(name)} cannot be a command: use letters, digits and _ . + - (the first a letter, digit or _), at most 255`,
+        });
+      }
+      expect(refusal({ cd: "/bin/true" })).toMatchObject({
+        code: "BAD_INPUT",
+        message:
+          'The program name "cd" is a shell builtin or keyword: typed, the shell would run that instead',
+      });
+      expect(refusal({ claude: "bin/claude" })).toMatchObject({
+        code: "BAD_INPUT",
+        message: 'The program "claude" must be given by absolute path, not "bin/claude"',
+      });
+      // Nothing was made for a provider refused.
+      expect(readdirSync(root)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("keeps the programs' links apart from workspaces and orphans, and makes them again if removed", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const sessionsRoot = join(root, "sessions");
+      const options = { workspaceRoot: sessionsRoot, programs: { claude: program } };
+      const sessions = manager({}, options);
+      const [links] = readdirSync(sessionsRoot);
+      expect(links).toMatch(/^\.programs-[0-9a-f]{16}$/);
+      expect(readdirSync(join(sessionsRoot, links!))).toEqual(["claude"]);
+      // The same programs share the directory; others get their own.
+      manager({}, options);
+      manager({}, { workspaceRoot: sessionsRoot, programs: { claude: program, tool: program } });
+      expect(readdirSync(sessionsRoot)).toHaveLength(2);
+      expect(await sessions.findOrphans()).toEqual([]);
+      // As a /tmp cleaner would: the next session makes them again.
+      rmSync(join(sessionsRoot, links!), { recursive: true });
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      expect(await sessions.findOrphans()).toEqual([]);
+      await session.close();
+      // The workspace went with the session; the links stay for the next.
+      expect(readdirSync(sessionsRoot)).toHaveLength(2);
+      expect(readdirSync(sessionsRoot)).toContain(links);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -484,6 +658,7 @@ describe("bubblewrap isolation", () => {
   async function isolatedSession(
     kind: "shell" | "claude" = "shell",
     programs: Record<string, string> = {},
+    options: LocalProviderOptions = {},
   ) {
     if (!bwrap)
       throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
@@ -493,6 +668,7 @@ describe("bubblewrap isolation", () => {
       isolation: "bubblewrap",
       baseEnv: { PATH: process.env.PATH, PS1: "$ " },
       programs,
+      ...options,
     });
     const m = new SessionManager({ provider });
     managers.push(m);
@@ -525,14 +701,41 @@ describe("bubblewrap isolation", () => {
     expect(seen.text).toMatch(/\r\nrefused/);
   });
 
-  it("starts a program given by path, though it lives under /tmp", async () => {
+  it("starts a program given by path by its name, though it lives under /tmp", async () => {
     const dir = mkdtempSync(join(tmpdir(), "porthole-program-"));
-    const program = join(dir, "fake-claude");
-    writeFileSync(program, "#!/bin/sh\necho fake-claude-ran-$((6*7))\n", { mode: 0o755 });
+    const program = fakeProgram(dir);
     try {
-      const { provider, attachment } = await isolatedSession("claude", { claude: program });
+      const { provider, session, attachment } = await isolatedSession("claude", {
+        claude: program,
+      });
       expect(await provider.hasProgram("claude")).toBe(true);
-      await readUntilText(attachment, /fake-claude-ran-42/);
+      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      expect(seen.text).toMatch(/[$#] claude\r\n/);
+      expect(seen.text).not.toContain("tool.exe");
+      // Typed again, and on PATH; the workspace root shows the links' directory and nothing else.
+      await session.write(
+        'claude again; env claude x y; ls -A "$(dirname "$(type -P claude)")/.."; echo END\r',
+      );
+      const rest = await readUntilText(attachment, /\r\nEND/, 10_000);
+      expect(rest.text).toMatch(/with 1\r\n.*with 2\r\n\.programs-[0-9a-f]{16}\r\nEND/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a program by its name in a login shell, whose /etc/profile may set PATH anew", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "porthole-program-"));
+    const program = fakeProgram(dir);
+    try {
+      const { session, attachment } = await isolatedSession(
+        "claude",
+        { claude: program },
+        { shellArgs: ["-l"] },
+      );
+      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      expect(seen.text).not.toContain("tool.exe");
+      await session.write("claude again\r");
+      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,7 +1,7 @@
 // The embedded provider: shells on this machine through node-pty, optionally inside bubblewrap.
 import { mkdirSync, readSync, statSync } from "node:fs";
 import { availableParallelism, constants as osConstants, tmpdir } from "node:os";
-import { delimiter, dirname, join } from "node:path";
+import { basename, delimiter, dirname, join } from "node:path";
 import { ID_PATTERN, type ExitInfo } from "@porthole/protocol";
 import type * as NodePty from "node-pty";
 import { SandboxError, toSandboxError } from "../errors.js";
@@ -30,6 +30,7 @@ import {
   type ThreadPtyHandlers,
 } from "./pty-thread.js";
 import { drainBeforeDestroy } from "./pty-drain.js";
+import { checkProgram, linkPrograms, programFunctions, programsDir } from "./program-links.js";
 import { signalSession } from "./process-session.js";
 import { shellQuote } from "./shell-quote.js";
 import { buildShellEnv } from "./shell-env.js";
@@ -59,9 +60,18 @@ export interface LocalProviderOptions {
   /** Directories prepended to the shell's PATH (e.g. where `claude` is installed). */
   extraPath?: string[];
   /**
-   * Programs a session may start by name, by absolute path (e.g. `{ claude: "/opt/claude/claude" }`):
-   * run by that path, and their directories are visible under bubblewrap. Give the file itself,
-   * not a launcher script that runs something beside it, which bubblewrap would not show.
+   * Programs a session may run by name, each the absolute path of its executable (e.g.
+   * `{ claude: "/opt/claude/claude" }`). The provider links each name to its program in a
+   * directory of its own under `workspaceRoot` (`.programs-<hash>`, holding only these names), put
+   * first on the shell's PATH and shown read-only under bubblewrap with each program's directory.
+   * Each name is also exported as a bash function running its link, so it still works after a
+   * login profile sets PATH anew (Debian's /etc/profile does). With bash, `commandFor(name)` is
+   * then the name itself, and the user can type it again later; with other shells it stays the
+   * program's path. Only these names are shadowed: everything else is looked up on the user's PATH.
+   * A name must be a plain file name (letters, digits, `_ . + -`) and no shell builtin or keyword,
+   * and a path absolute, or the constructor throws a `BAD_INPUT` SandboxError. Give the file
+   * itself, not a launcher script that runs something beside it: bubblewrap would not show that,
+   * and run through the link, the script would look for it beside the link.
    */
   programs?: Record<string, string>;
   /** Delete a session's working directory when it closes (default true). */
@@ -105,6 +115,10 @@ export class LocalProvider implements SandboxProvider {
   readonly #path: string;
   readonly #extraPath: string[];
   readonly #programs: Map<string, string>;
+  /** Where the programs' links are (see `programs`); null without programs. */
+  readonly #programsDir: string | null;
+  /** Whether the shell takes the programs' exported functions, so their names always run them. */
+  readonly #byName: boolean;
   readonly #bwrap: string | null;
   readonly #ptyThread: boolean;
 
@@ -122,11 +136,17 @@ export class LocalProvider implements SandboxProvider {
     this.#ptyThread = options.ptyThread ?? ptyThreadByDefault();
     this.#extraPath = options.extraPath ?? [];
     this.#programs = new Map(Object.entries(options.programs ?? {}));
+    for (const [name, path] of this.#programs) checkProgram(name, path);
+    this.#programsDir =
+      this.#programs.size > 0 ? programsDir(this.workspaceRoot, this.#programs) : null;
     this.#path = [...this.#extraPath, this.#baseEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(
       ":",
     );
     this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
     this.#shellArgs = options.shellArgs ?? ["-l"];
+    // Only bash imports exported functions; run by another name (sh) it may be in POSIX mode,
+    // which imports fewer of them.
+    this.#byName = basename(this.#shell) === "bash";
     this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
     // Checked now: a missing shell would otherwise start every session as "ready", then exit 1.
     if (!findProgram(this.#shell, this.#path)) {
@@ -136,6 +156,7 @@ export class LocalProvider implements SandboxProvider {
       );
     }
     ensureWorkspaceRoot(this.workspaceRoot);
+    if (this.#programsDir) linkPrograms(this.#programsDir, this.#programs);
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
         "SANDBOX_FAILED",
@@ -151,8 +172,9 @@ export class LocalProvider implements SandboxProvider {
   }
 
   commandFor(program: string): string {
-    const added =
-      this.#programs.get(program) ?? findProgram(program, this.#extraPath.join(delimiter));
+    const given = this.#programs.get(program);
+    if (given !== undefined) return shellQuote(this.#byName ? program : given);
+    const added = findProgram(program, this.#extraPath.join(delimiter));
     return added ? shellQuote(added) : program;
   }
 
@@ -194,13 +216,17 @@ export class LocalProvider implements SandboxProvider {
     try {
       // The root may have been cleaned away since start-up (it lives in /tmp by default).
       ensureWorkspaceRoot(this.workspaceRoot);
+      if (this.#programsDir) linkPrograms(this.#programsDir, this.#programs);
       mkdirSync(workspace, { mode: 0o700 });
       // A workspace that goes with its session is reaped if this server dies without closing it.
       if (this.#removeWorkspace) claimWorkspace(workspace);
     } catch (error) {
       return Promise.reject(toSandboxError(error, "SANDBOX_FAILED"));
     }
-    const env = buildShellEnv({ ...this.#baseEnv, PATH: this.#path }, request.env);
+    // The programs' links first: a name given in `programs` means that program.
+    const path = this.#programsDir ? `${this.#programsDir}:${this.#path}` : this.#path;
+    const env = buildShellEnv({ ...this.#baseEnv, PATH: path }, request.env);
+    if (this.#programsDir) Object.assign(env, programFunctions(this.#programsDir, this.#programs));
     // Every process of the session inherits these: closing kills what carries the first, and a
     // server after a crash reaps what carries the second for a server that is gone.
     env[SESSION_VARIABLE] = request.sessionId;
@@ -211,7 +237,8 @@ export class LocalProvider implements SandboxProvider {
     if (this.#bwrap) {
       // Only the shell's and explicitly added directories join the system ones: not the whole PATH,
       // which may point into the server's home.
-      const programDirs = [...this.#programs.values()].map((path) => dirname(path));
+      const programDirs = [...this.#programs.values()].map((program) => dirname(program));
+      if (this.#programsDir) programDirs.push(this.#programsDir);
       const visible = [dirname(this.#shell), ...this.#extraPath, ...programDirs].filter(
         (dir) => !SYSTEM_DIR.test(dir),
       );
