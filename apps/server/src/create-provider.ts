@@ -1,5 +1,4 @@
 // Picks and builds the sandbox provider the configuration asks for.
-import { dirname } from "node:path";
 import { E2BProvider, LocalProvider, type SandboxProvider } from "@porthole/sandbox";
 import { ConfigError, type Config } from "./config.js";
 
@@ -21,7 +20,8 @@ export function createProvider(config: Config): SandboxProvider {
       workspaceRoot: config.local.workspaceRoot,
       shell: config.local.shell,
       shellArgs: config.local.shellArgs,
-      extraPath: config.local.claudePath ? [dirname(config.local.claudePath)] : [],
+      // Claude Code by name alone: its directory on PATH would shadow whatever else is there (the
+      // bundled one's is node_modules/.bin, with tsc, eslint, vite...).
       programs: config.local.claudeBinary ? { claude: config.local.claudeBinary } : {},
       ptyThread: config.local.ptyThread,
     });

@@ -22,19 +22,17 @@ function defaultWebDist(): string | undefined {
 
 /**
  * The Claude Code that installing Porthole brought along (a dev dependency of this package), for
- * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset: npm's launcher, which
- * the shell finds as `claude`, and the executable it runs.
+ * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset: its executable itself, not
+ * npm's launcher, which runs it from beside itself (see LocalProviderOptions.programs).
  */
-function bundledClaude(): { launcher: string; binary: string } | undefined {
+function bundledClaude(): string | undefined {
   if (findProgram("claude", process.env.PATH)) return undefined;
-  const launcher = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
   try {
     const manifest = createRequire(import.meta.url).resolve(
       "@anthropic-ai/claude-code/package.json",
     );
     const parsed = claudeManifestSchema.parse(JSON.parse(readFileSync(manifest, "utf8")));
-    const binary = realpathSync(join(dirname(manifest), parsed.bin.claude));
-    return existsSync(launcher) ? { launcher, binary } : undefined;
+    return realpathSync(join(dirname(manifest), parsed.bin.claude));
   } catch {
     return undefined;
   }
@@ -73,9 +71,7 @@ async function main(): Promise<void> {
     }
     config.local.claudeBinary = realpathSync(config.local.claudePath);
   } else {
-    const bundled = bundledClaude();
-    config.local.claudePath = bundled?.launcher;
-    config.local.claudeBinary = bundled?.binary;
+    config.local.claudeBinary = bundledClaude();
   }
   let provider;
   try {

@@ -1,9 +1,9 @@
 // The API end to end: a real server, real WebSockets on 127.0.0.1, a real bash behind a real PTY.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { LocalProvider } from "@porthole/sandbox";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
@@ -252,7 +252,14 @@ describe("authentication and ownership", () => {
 });
 
 describe("Claude Code sessions", () => {
-  const claudeBin = fileURLToPath(new URL("../node_modules/.bin/claude", import.meta.url));
+  /** Claude Code's own executable, found as the server finds the bundled one (main.ts). */
+  const claudeExecutable = () => {
+    const manifest = createRequire(import.meta.url).resolve(
+      "@anthropic-ai/claude-code/package.json",
+    );
+    const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: { claude: string } };
+    return realpathSync(join(dirname(manifest), bin.claude));
+  };
 
   it("says plainly when claude is not installed where sessions run", async () => {
     const server = await startTestServer(
@@ -270,12 +277,11 @@ describe("Claude Code sessions", () => {
     expect(await client.session.list.query()).toEqual([]);
   });
 
-  it("starts claude in the shell, which draws its welcome screen offline", async () => {
-    if (!existsSync(claudeBin))
-      throw new Error(`Claude Code is missing at ${claudeBin}: run pnpm install`);
+  it("types claude in the shell, which draws its welcome screen offline", async () => {
+    // As the server gives it: the executable itself (claude.exe), run by the name `claude`.
     const provider = new LocalProvider({
       ...TEST_SHELL,
-      extraPath: [dirname(claudeBin)],
+      programs: { claude: claudeExecutable() },
       baseEnv: { PATH: "/usr/bin:/bin", HOME: mkdtempSync(join(tmpdir(), "claude-home-")) },
     });
     const server = await startTestServer({}, provider);
@@ -284,5 +290,7 @@ describe("Claude Code sessions", () => {
     expect(info).toMatchObject({ kind: "claude", title: "Claude Code" });
     const out = new OutputCollector(client, info.id);
     await out.untilText(/Welcome/, 30_000);
+    expect(out.text).toMatch(/[$#] claude\r\n/);
+    expect(out.text).not.toContain("claude.exe");
   });
 });
