@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ptyThreadByDefault } from "@porthole/sandbox";
 import { describe, expect, it } from "vitest";
-import { loadConfig, redactedConfig } from "./config.js";
+import { loadConfig, redactedConfig, SETTING_NAMES } from "./config.js";
+import { unknownSettingWarnings } from "./unknown-settings.js";
 
 const load = (env: Record<string, string>) => loadConfig(env, () => "generated-token-0123456789");
 const errorOf = (env: Record<string, string>) => {
@@ -87,6 +88,7 @@ describe("loadConfig", () => {
       { LOG_LEVEL: "verbose" },
       "Invalid LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent",
     ],
+    [{ LOG_FORMAT: "text" }, "Invalid LOG_FORMAT: must be auto, json or pretty"],
   ])("refuses %o with one clear line", (env, message) => {
     expect(errorOf(env)).toBe(message);
   });
@@ -125,6 +127,17 @@ describe("loadConfig", () => {
     });
     expect(config.frontendOrigins).toEqual(["https://a.example", "http://b.example:8080"]);
     expect(config.logLevel).toBe("debug");
+  });
+
+  it("logs readable lines on a terminal and JSON elsewhere unless LOG_FORMAT says, in any case", () => {
+    expect(load({}).logFormat).toBe("auto");
+    expect(load({ LOG_FORMAT: "" }).logFormat).toBe("auto");
+    expect(load({ LOG_FORMAT: "JSON" }).logFormat).toBe("json");
+    expect(load({ LOG_FORMAT: "Pretty" }).logFormat).toBe("pretty");
+    expect(load({ LOG_FORMAT: "auto" }).logFormat).toBe("auto");
+    expect(
+      unknownSettingWarnings({ LOG_FORMAT: "json", LOG_FROMAT: "json" }, SETTING_NAMES),
+    ).toEqual(["LOG_FROMAT is not a setting and is ignored: did you mean LOG_FORMAT?"]);
   });
 
   it("never prints a secret", () => {

@@ -5,6 +5,7 @@ import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
 import { hostPolicy, type HostPolicy } from "./host-check.js";
 import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
+import { LOG_FORMATS, type LogFormat } from "./logger.js";
 import { keptToken } from "./token-file.js";
 
 /** A positive whole number from a string, e.g. PORT=3000. */
@@ -129,6 +130,9 @@ const envSchema = z.object({
   LOG_LEVEL: lowerCase
     .pipe(z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }))
     .default("info"),
+  LOG_FORMAT: lowerCase
+    .pipe(z.enum(LOG_FORMATS, { error: "must be auto, json or pretty" }))
+    .default("auto"),
   WEB_DIST: z.string().min(1).optional(),
 });
 
@@ -192,6 +196,8 @@ export interface Config {
   shutdownTimeoutMs: number;
   keepaliveIntervalMs: number;
   logLevel: Env["LOG_LEVEL"];
+  /** JSON lines, readable lines, or (auto) readable on a terminal and JSON elsewhere. */
+  logFormat: LogFormat;
   webDist: string | undefined;
 }
 
@@ -287,6 +293,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT * 1000,
     keepaliveIntervalMs: e.KEEPALIVE_INTERVAL * 1000,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.LOG_FORMAT,
     webDist: e.WEB_DIST,
   };
 }

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     process.stderr.write(`porthole: ${(error as Error).message}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, config.logFormat);
   logger.info({ config: redactedConfig(config) }, "starting");
   const warnings = [
     ...unknownSettingWarnings(process.env, SETTING_NAMES),
