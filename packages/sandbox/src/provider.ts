@@ -102,9 +102,10 @@ export interface SandboxProvider {
   /** Checks that a program can run in this provider's sandboxes (e.g. `claude`). */
   hasProgram?(program: string): Promise<boolean>;
   /**
-   * What to type in a shell to run `program`: its full path when the provider put it in reach
-   * itself, since a login shell's profile may set PATH anew (Debian's /etc/profile does).
-   * Without this method, or for other programs, the bare name.
+   * What to type in a shell to run `program`: the bare name where it surely runs (LocalProvider
+   * with bash, see its `programs`), else its full path when the provider put it in reach itself,
+   * since a login shell's profile may set PATH anew (Debian's /etc/profile does). Without this
+   * method, or for other programs, the bare name.
    */
   commandFor?(program: string): string;
   /** Sandboxes carrying our metadata that this process does not own. */

@@ -292,15 +292,35 @@ describe("local sessions", () => {
       const sessions = manager({}, { workspaceRoot: root, programs: { claude: program } });
       const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
       const attachment = session.attach({ from: null });
-      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
       expect(seen.text).toMatch(/[$#] claude\r\n/);
-      expect(seen.text).not.toContain("tool.exe");
+      expect(seen.text).not.toContain("tool dir");
       await session.write("claude again\r");
-      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      await readUntilText(attachment, /tool-ran-42 as tool\.exe with 1\r\n/, 10_000, seen);
       // On PATH too, for what runs it without the shell's help; the links' directory holds only
       // the names given, so it shadows nothing else.
       await session.write('env claude x y; ls -A "$(dirname "$(type -P claude)")"; echo END\r');
       await readUntilText(attachment, /with 2\r\nclaude\r\nEND/, 10_000, seen);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("runs a launcher script by its name, which finds its program beside itself", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      // As a pnpm shim given as CLAUDE_PATH: it runs what lies beside its own path.
+      const dir = join(root, "shim dir");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "real.exe"), "#!/bin/sh\necho real-ran-$((6*7))\n", { mode: 0o755 });
+      const launcher = join(dir, "claude");
+      writeFileSync(launcher, '#!/bin/sh\nexec "$(dirname "$0")/real.exe" "$@"\n', { mode: 0o755 });
+      const sessions = manager({}, { workspaceRoot: root, programs: { claude: launcher } });
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      const attachment = session.attach({ from: null });
+      const seen = await readUntilText(attachment, /real-ran-42\r\n/);
+      expect(seen.text).toMatch(/[$#] claude\r\n/);
+      expect(seen.text).not.toContain("No such file");
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -326,10 +346,10 @@ describe("local sessions", () => {
       managers.push(sessions);
       const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
       const attachment = session.attach({ from: null });
-      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
       expect(seen.text).toMatch(/[$#] claude\r\n/);
       await session.write("echo path=$PATH; claude again\r");
-      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      await readUntilText(attachment, /tool-ran-42 as tool\.exe with 1\r\n/, 10_000, seen);
       expect(seen.text).toContain("path=/usr/bin:/bin\r\n");
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -421,7 +441,7 @@ describe("local sessions", () => {
       rmSync(join(sessionsRoot, links!), { recursive: true });
       const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
       const attachment = session.attach({ from: null });
-      await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
       expect(await sessions.findOrphans()).toEqual([]);
       await session.close();
       // The workspace went with the session; the links stay for the next.
@@ -709,9 +729,9 @@ describe("bubblewrap isolation", () => {
         claude: program,
       });
       expect(await provider.hasProgram("claude")).toBe(true);
-      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
+      const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
       expect(seen.text).toMatch(/[$#] claude\r\n/);
-      expect(seen.text).not.toContain("tool.exe");
+      expect(seen.text).not.toContain("tool dir");
       // Typed again, and on PATH; the workspace root shows the links' directory and nothing else.
       await session.write(
         'claude again; env claude x y; ls -A "$(dirname "$(type -P claude)")/.."; echo END\r',
@@ -732,10 +752,10 @@ describe("bubblewrap isolation", () => {
         { claude: program },
         { shellArgs: ["-l"] },
       );
-      const seen = await readUntilText(attachment, /tool-ran-42 as claude with 0\r\n/);
-      expect(seen.text).not.toContain("tool.exe");
+      const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
+      expect(seen.text).not.toContain("tool dir");
       await session.write("claude again\r");
-      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      await readUntilText(attachment, /tool-ran-42 as tool\.exe with 1\r\n/, 10_000, seen);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -64,14 +64,14 @@ export interface LocalProviderOptions {
    * `{ claude: "/opt/claude/claude" }`). The provider links each name to its program in a
    * directory of its own under `workspaceRoot` (`.programs-<hash>`, holding only these names), put
    * first on the shell's PATH and shown read-only under bubblewrap with each program's directory.
-   * Each name is also exported as a bash function running its link, so it still works after a
-   * login profile sets PATH anew (Debian's /etc/profile does). With bash, `commandFor(name)` is
-   * then the name itself, and the user can type it again later; with other shells it stays the
-   * program's path. Only these names are shadowed: everything else is looked up on the user's PATH.
-   * A name must be a plain file name (letters, digits, `_ . + -`) and no shell builtin or keyword,
-   * and a path absolute, or the constructor throws a `BAD_INPUT` SandboxError. Give the file
-   * itself, not a launcher script that runs something beside it: bubblewrap would not show that,
-   * and run through the link, the script would look for it beside the link.
+   * Each name is also exported as a bash function running the program by its path, so it still
+   * works after a login profile sets PATH anew (Debian's /etc/profile does), and a launcher script
+   * still finds what lies beside it. With bash, `commandFor(name)` is then the name itself, and the
+   * user can type it again later; with other shells it stays the program's path. Only these names
+   * are shadowed: everything else is looked up on the user's PATH. A name must be a plain file
+   * name (letters, digits, `_ . + -`) and no shell builtin or keyword, and a path absolute, or the
+   * constructor throws a `BAD_INPUT` SandboxError. Under bubblewrap only the program's own
+   * directory is shown: a launcher that runs something elsewhere needs the file itself given.
    */
   programs?: Record<string, string>;
   /** Delete a session's working directory when it closes (default true). */
@@ -226,7 +226,7 @@ export class LocalProvider implements SandboxProvider {
     // The programs' links first: a name given in `programs` means that program.
     const path = this.#programsDir ? `${this.#programsDir}:${this.#path}` : this.#path;
     const env = buildShellEnv({ ...this.#baseEnv, PATH: path }, request.env);
-    if (this.#programsDir) Object.assign(env, programFunctions(this.#programsDir, this.#programs));
+    if (this.#programsDir) Object.assign(env, programFunctions(this.#programs));
     // Every process of the session inherits these: closing kills what carries the first, and a
     // server after a crash reaps what carries the second for a server that is gone.
     env[SESSION_VARIABLE] = request.sessionId;

@@ -109,17 +109,16 @@ function readLink(path: string): string | null {
 }
 
 /**
- * Environment entries exporting each program as a bash function that runs its link. A login
- * shell's profile may set PATH anew (Debian's /etc/profile does), dropping the links' directory;
- * bash defines these functions before it reads any profile, so the name still runs the program.
+ * Environment entries exporting each program as a bash function that runs it by its own path. A
+ * login shell's profile may set PATH anew (Debian's /etc/profile does), dropping the links'
+ * directory; bash defines these functions before it reads any profile, so the name still runs
+ * the program. The path, not the link: a launcher script (a pnpm shim given as CLAUDE_PATH) finds
+ * what it runs beside its own path, which a link elsewhere would hide from it.
  */
-export function programFunctions(
-  dir: string,
-  programs: ReadonlyMap<string, string>,
-): Record<string, string> {
-  const entries = [...programs.keys()].map((name) => [
+export function programFunctions(programs: ReadonlyMap<string, string>): Record<string, string> {
+  const entries = [...programs].map(([name, path]) => [
     `BASH_FUNC_${name}%%`,
-    `() { ${shellQuote(join(dir, name))} "$@"; }`,
+    `() { ${shellQuote(path)} "$@"; }`,
   ]);
   return Object.fromEntries(entries) as Record<string, string>;
 }
