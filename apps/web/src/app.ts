@@ -14,7 +14,7 @@ import {
   type Tone,
 } from "./status-bar.js";
 import { loadTabs, reconcileTabs, saveTabs, tabsKey, type StoredTabs } from "./tab-store.js";
-import { newTabTitle } from "./tab-title.js";
+import { isDefaultTitle, newTabTitle, shownTitle, tabTooltip } from "./tab-title.js";
 import { TabBar, type TabItem } from "./tabs.js";
 import { isEnded, isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
@@ -411,9 +411,18 @@ export class App {
     }
   }
 
-  async #rename(tab: Tab | null, title: string): Promise<void> {
+  /** Names a tab; "" gives it back a default name, under which it shows its program's title. */
+  async #rename(tab: Tab | null, typed: string): Promise<void> {
     const sessionId = tab?.view.sessionId;
     if (!tab || !sessionId) return;
+    let title = typed;
+    if (title === "") {
+      if (isDefaultTitle(tab.view.kind, tab.view.title)) return;
+      title = newTabTitle(
+        tab.view.kind,
+        this.#tabs.filter((other) => other !== tab).map((other) => other.view.title),
+      );
+    }
     // Later than any title the other windows know: theirs, saved before they hear of it, lose.
     tab.titledAt = Math.max(Date.now(), tab.titledAt + 1);
     tab.view.setTitle(title);
@@ -592,10 +601,8 @@ export class App {
     const items: TabItem[] = this.#tabs.map((tab) => ({
       key: tab.key,
       sessionId: tab.view.sessionId,
-      title: tab.view.title,
-      tooltip: tab.view.programTitle
-        ? `${tab.view.title}: ${tab.view.programTitle}`
-        : tab.view.title,
+      title: shownTitle(tab.view),
+      tooltip: tabTooltip(tab.view),
       kind: tab.view.kind,
       tone: toneOf(tab.view.state, tab.view.live && this.#connection.kind === "open"),
       active: tab === this.#active,
@@ -603,8 +610,9 @@ export class App {
     }));
     this.#tabBar.render(items);
     this.#empty.hidden = this.#tabs.length > 0;
-    // The window's title names the tab in front: set on every redraw, as a switch changes it.
-    document.title = this.#active ? `${this.#active.view.title} · Porthole` : "Porthole";
+    // The window's title names the tab in front as its tab does: set on every redraw, as a
+    // switch, a rename or the program's title changes it.
+    document.title = this.#active ? `${shownTitle(this.#active.view)} · Porthole` : "Porthole";
     const view = this.#active?.view ?? null;
     // A skip notice counts its time from when it can be read: its tab in front, the page shown.
     if (view?.lastSkip && view.lastSkip.at === null && !document.hidden)

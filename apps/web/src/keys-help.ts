@@ -20,7 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
   {
     keys: "Double-click a tab (or F2 on a focused tab)",
-    does: "Rename it (Enter keeps the name, Escape drops it)",
+    does: "Rename it (Enter keeps the name, Escape drops it). A tab not renamed shows the title its program sets; renamed to nothing, it does again",
   },
   {
     keys: "× on a tab, or middle-click",

@@ -1,6 +1,13 @@
-// Unit tests of new tabs' default titles.
+// Unit tests of tab titles: new tabs' default names, and a name against the title the program set.
+import { MAX_TITLE_LENGTH } from "@porthole/protocol";
 import { describe, expect, it } from "vitest";
-import { newTabTitle } from "./tab-title.js";
+import {
+  cleanProgramTitle,
+  isDefaultTitle,
+  newTabTitle,
+  shownTitle,
+  tabTooltip,
+} from "./tab-title.js";
 
 describe("newTabTitle", () => {
   it("names the first tab of a kind by what it runs", () => {
@@ -16,5 +23,67 @@ describe("newTabTitle", () => {
 
   it("gives the plain name back once no tab has it (renamed or closed)", () => {
     expect(newTabTitle("shell", ["Shell 2", "build"])).toBe("Shell");
+  });
+});
+
+describe("isDefaultTitle", () => {
+  it("knows the names the app gives, numbered or not, for the tab's own kind", () => {
+    expect(isDefaultTitle("shell", "Shell")).toBe(true);
+    expect(isDefaultTitle("shell", "Shell 2")).toBe(true);
+    expect(isDefaultTitle("claude", "Claude Code 12")).toBe(true);
+  });
+
+  it("takes any other title for a person's", () => {
+    for (const title of ["build", "Shell 1", "Shell 02", "Shell 2 ", "Shell two", "Claude Code"]) {
+      expect(isDefaultTitle("shell", title), title).toBe(false);
+    }
+    expect(isDefaultTitle("claude", "Shell")).toBe(false);
+  });
+});
+
+describe("cleanProgramTitle", () => {
+  it("trims and keeps one line", () => {
+    expect(cleanProgramTitle("  vim  main.c \n")).toBe("vim main.c");
+    expect(cleanProgramTitle("a\tb\u0007c\u009bd")).toBe("a b c d");
+    expect(cleanProgramTitle(" \n\t ")).toBe("");
+  });
+
+  it("drops bidirectional overrides, which could turn the window title around", () => {
+    expect(cleanProgramTitle("\u202egnp.exe\u202c")).toBe("gnp.exe");
+  });
+
+  it("bounds the length to MAX_TITLE_LENGTH characters without splitting one", () => {
+    const long = cleanProgramTitle("x".repeat(MAX_TITLE_LENGTH * 3));
+    expect(long).toHaveLength(MAX_TITLE_LENGTH);
+    expect(long.endsWith("…")).toBe(true);
+    const emoji = cleanProgramTitle("😀".repeat(MAX_TITLE_LENGTH + 1));
+    expect(Array.from(emoji)).toHaveLength(MAX_TITLE_LENGTH);
+    expect(emoji).toBe("😀".repeat(MAX_TITLE_LENGTH - 1) + "…");
+    expect(cleanProgramTitle("y".repeat(MAX_TITLE_LENGTH))).toBe("y".repeat(MAX_TITLE_LENGTH));
+  });
+});
+
+describe("shownTitle and tabTooltip", () => {
+  it("shows the program's title on a tab with the app's name", () => {
+    const parts = {
+      kind: "claude" as const,
+      title: "Claude Code 2",
+      programTitle: "✳ Claude Code",
+    };
+    expect(shownTitle(parts)).toBe("✳ Claude Code");
+    expect(tabTooltip(parts)).toBe("✳ Claude Code\nClaude Code session");
+  });
+
+  it("shows the tab's name when no program title is set (none yet, or an empty one)", () => {
+    const parts = { kind: "shell" as const, title: "Shell 2", programTitle: "" };
+    expect(shownTitle(parts)).toBe("Shell 2");
+    expect(tabTooltip(parts)).toBe("Shell 2");
+  });
+
+  it("shows a name a person gave, whatever the program sets", () => {
+    const parts = { kind: "shell" as const, title: "build", programTitle: "vim main.c" };
+    expect(shownTitle(parts)).toBe("build");
+    expect(tabTooltip(parts)).toBe("build\nvim main.c\nShell session");
+    expect(tabTooltip({ ...parts, programTitle: "" })).toBe("build\nShell session");
   });
 });

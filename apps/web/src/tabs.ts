@@ -7,6 +7,7 @@ export interface TabItem {
   /** Stable for the tab's life (the session behind it changes on restart). */
   key: string;
   sessionId: string | null;
+  /** The label: a name a person gave, or the title the program set (see shownTitle). */
   title: string;
   tooltip: string;
   kind: SessionKind;
@@ -23,12 +24,21 @@ export const CLOSE_CONFIRM_MS = 3000;
 export interface TabBarHandlers {
   select(key: string): void;
   close(key: string): void;
+  /** A title was typed for the tab; "" gives it back its default name and the program's title. */
   rename(key: string, title: string): void;
   /** Editing a title ended by Enter or Escape: the keyboard goes back where it was. */
   renameDone(): void;
   create(kind: SessionKind): void;
   /** "?" was clicked: show or hide the keyboard shortcuts. */
   help(): void;
+}
+
+/** A tab's elements, kept across redraws. */
+interface TabElements {
+  tab: HTMLElement;
+  dot: HTMLElement;
+  label: HTMLElement;
+  close: HTMLButtonElement;
 }
 
 /** The bar at the top of the page. */
@@ -38,6 +48,8 @@ export class TabBar {
   readonly #list: HTMLElement;
   readonly #handlers: TabBarHandlers;
   #items: TabItem[] = [];
+  /** Each drawn tab's elements, by key. */
+  readonly #drawnTabs = new Map<string, TabElements>();
   #editing: string | null = null;
   /** The tab whose × was clicked once, and the timer that forgets it. */
   #armed: { key: string; timer: ReturnType<typeof setTimeout> } | null = null;
@@ -52,11 +64,13 @@ export class TabBar {
     const actions = document.createElement("div");
     actions.className = "tab-actions";
     actions.append(
-      this.#newButton("shell", "+ Shell", "Open a new shell"),
-      this.#newButton("claude", "+ Claude Code", "Open a new Claude Code session"),
+      this.#newButton("shell", "Shell", "Open a new shell"),
+      this.#newButton("claude", "Claude Code", "Open a new Claude Code session", "Claude"),
       this.#helpButton(),
     );
     this.element.append(this.#list, actions);
+    // A window made narrower (a phone turned, a split view) can leave the front tab out of sight.
+    new ResizeObserver(() => this.#showActive()).observe(this.#list);
   }
 
   /** The front tab's key when it was last scrolled into view. */
@@ -68,21 +82,42 @@ export class TabBar {
   render(items: TabItem[]): void {
     this.#items = items;
     if (this.#editing !== null) return;
-    // Redrawing replaces every button: a click pressed before and released after would be lost
-    // (the page redraws often, e.g. for the latency figure).
     const drawn = JSON.stringify([items, this.#armed?.key ?? null]);
     if (drawn === this.#drawn) return;
     this.#drawn = drawn;
-    const tabs = items.map((item) => this.#tab(item));
-    this.#list.replaceChildren(...tabs);
+    // Tabs are updated in place, not replaced: a program animating its title (Claude Code's
+    // spinner, once a second) would otherwise swallow clicks pressed before a redraw and released
+    // after it, and split double-clicks.
+    const tabs = items.map((item) => {
+      let elements = this.#drawnTabs.get(item.key);
+      if (!elements) {
+        elements = this.#tabElements(item.key);
+        this.#drawnTabs.set(item.key, elements);
+      }
+      this.#update(elements, item);
+      return elements.tab;
+    });
+    for (const key of [...this.#drawnTabs.keys()]) {
+      if (!items.some((item) => item.key === key)) this.#drawnTabs.delete(key);
+    }
+    const children = [...this.#list.children];
+    if (children.length !== tabs.length || tabs.some((tab, index) => children[index] !== tab)) {
+      this.#list.replaceChildren(...tabs);
+    }
     // A tab that just came to the front is shown, though the bar scrolled elsewhere (a new tab
-    // lands at the end of a long bar).
-    const active = items.findIndex((item) => item.active);
-    const key = items[active]?.key ?? null;
+    // lands at the end of a long bar; a narrow window shows one tab or two).
+    const key = items.find((item) => item.active)?.key ?? null;
     if (key !== this.#shownActive) {
       this.#shownActive = key;
-      tabs[active]?.scrollIntoView({ block: "nearest", inline: "nearest" });
+      this.#showActive();
     }
+  }
+
+  /** Scrolls the bar so that the front tab shows. */
+  #showActive(): void {
+    const key = this.#items.find((item) => item.active)?.key;
+    const tab = key === undefined ? undefined : this.#drawnTabs.get(key)?.tab;
+    tab?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
   /** Starts editing a tab's title. */
@@ -93,7 +128,7 @@ export class TabBar {
         element instanceof HTMLElement && element.dataset.key === key,
     );
     const label = tab?.querySelector(".tab-title");
-    if (!item || !tab || !label) return;
+    if (!item || !tab || !label || this.#editing !== null) return;
     this.#editing = key;
     const input = document.createElement("input");
     input.className = "tab-rename";
@@ -106,8 +141,8 @@ export class TabBar {
       done = true;
       this.#editing = null;
       const title = input.value.trim();
-      if (save && title !== "" && title !== item.title) this.#handlers.rename(key, title);
-      // The input replaced the tab's title in place: draw afresh.
+      if (save && title !== item.title) this.#handlers.rename(key, title);
+      input.replaceWith(label);
       this.#drawn = "";
       this.render(this.#items);
     };
@@ -150,13 +185,31 @@ export class TabBar {
     if (redraw) this.render(this.#items);
   }
 
-  #newButton(kind: SessionKind, label: string, title: string): HTMLButtonElement {
+  /**
+   * "+ name", which a narrow window's stylesheet shortens to "+ short" (or "+" alone): `title`
+   * is the tooltip and the accessible name, whichever label shows.
+   */
+  #newButton(kind: SessionKind, name: string, title: string, short = ""): HTMLButtonElement {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "new-tab";
     button.dataset.new = kind;
-    button.textContent = label;
+    const plus = document.createElement("span");
+    plus.textContent = "+";
+    plus.setAttribute("aria-hidden", "true");
+    const full = document.createElement("span");
+    full.className = "new-tab-name";
+    full.textContent = ` ${name}`;
+    button.append(plus, full);
+    if (short !== "") {
+      const shorter = document.createElement("span");
+      shorter.className = "new-tab-short";
+      shorter.textContent = ` ${short}`;
+      shorter.setAttribute("aria-hidden", "true");
+      button.append(shorter);
+    }
     button.title = title;
+    button.setAttribute("aria-label", title);
     button.addEventListener("click", () => this.#handlers.create(kind));
     return button;
   }
@@ -174,45 +227,55 @@ export class TabBar {
     return button;
   }
 
-  #tab(item: TabItem): HTMLElement {
+  /** A tab's elements; what they show is set by #update. */
+  #tabElements(key: string): TabElements {
     const tab = document.createElement("div");
     tab.className = "tab";
-    tab.dataset.key = item.key;
-    tab.dataset.kind = item.kind;
-    if (item.sessionId) tab.dataset.sessionId = item.sessionId;
+    tab.dataset.key = key;
     tab.setAttribute("role", "tab");
-    tab.setAttribute("aria-selected", String(item.active));
-    tab.tabIndex = item.active ? 0 : -1;
-    tab.title = item.tooltip;
     const dot = document.createElement("span");
     dot.className = "tab-dot";
-    dot.dataset.tone = item.tone;
     const label = document.createElement("span");
     label.className = "tab-title";
-    label.textContent = item.title;
     const close = document.createElement("button");
     close.type = "button";
     close.className = "tab-close";
+    // The item as last drawn: the handlers outlive any one redraw.
+    const current = () => this.#items.find((item) => item.key === key);
+    close.addEventListener("click", (event) => {
+      event.stopPropagation();
+      const item = current();
+      if (item) this.#closeClicked(item);
+    });
+    tab.append(dot, label, close);
+    tab.addEventListener("click", () => this.#handlers.select(key));
+    tab.addEventListener("auxclick", (event) => {
+      const item = current();
+      if (event.button === 1 && item) this.#closeClicked(item);
+    });
+    tab.addEventListener("dblclick", () => this.startRename(key));
+    tab.addEventListener("keydown", (event) => {
+      if (event.key === "F2") this.startRename(key);
+    });
+    return { tab, dot, label, close };
+  }
+
+  #update({ tab, dot, label, close }: TabElements, item: TabItem): void {
+    tab.dataset.kind = item.kind;
+    if (item.sessionId) tab.dataset.sessionId = item.sessionId;
+    else delete tab.dataset.sessionId;
+    tab.setAttribute("aria-selected", String(item.active));
+    tab.tabIndex = item.active ? 0 : -1;
+    tab.title = item.tooltip;
+    dot.dataset.tone = item.tone;
+    label.textContent = item.title;
     const armed = this.#armed?.key === item.key && item.running;
     close.textContent = armed ? "End?" : "×";
     close.title = armed
       ? "Click again to end the session and everything running in it"
       : "Close (ends the session)";
     if (armed) close.dataset.armed = "true";
+    else delete close.dataset.armed;
     close.setAttribute("aria-label", armed ? `End ${item.title}` : `Close ${item.title}`);
-    close.addEventListener("click", (event) => {
-      event.stopPropagation();
-      this.#closeClicked(item);
-    });
-    tab.append(dot, label, close);
-    tab.addEventListener("click", () => this.#handlers.select(item.key));
-    tab.addEventListener("auxclick", (event) => {
-      if (event.button === 1) this.#closeClicked(item);
-    });
-    tab.addEventListener("dblclick", () => this.startRename(item.key));
-    tab.addEventListener("keydown", (event) => {
-      if (event.key === "F2") this.startRename(item.key);
-    });
-    return tab;
   }
 }

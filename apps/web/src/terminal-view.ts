@@ -23,6 +23,7 @@ import { InputQueue, type SequencedCall } from "./input-queue.js";
 import { ReplayGuard } from "./replay-guard.js";
 import type { SkipNotice } from "./status-bar.js";
 import { scrollToShow } from "./scroll-to-show.js";
+import { cleanProgramTitle } from "./tab-title.js";
 import { isMouseMotion, isTerminalReport } from "./terminal-reports.js";
 import { enableTouchScroll } from "./touch-scroll.js";
 import type { Api } from "./trpc.js";
@@ -162,6 +163,8 @@ export class TerminalView {
   readonly #fit = new FitAddon();
   #title: string;
   #programTitle = "";
+  /** Calls of attach() so far: tells a callback whether a newer attach came since. */
+  #attaches = 0;
   #sessionId: string | null = null;
   #state: ViewState = { kind: "creating" };
   /** An event arrived since the connection last dropped (or the subscription began). */
@@ -224,6 +227,10 @@ export class TerminalView {
       macOptionClickForcesSelection: true,
       rightClickSelectsWord: true,
       linkHandler: { activate: (_event, uri) => openLink(uri), allowNonHttpProtocols: false },
+      // Saving and restoring the title (CSI 22/23 t), off by default in xterm.js: a program that
+      // saves it before setting its own (vim) gives the shell's back when it quits. They send
+      // nothing back, unlike the title reports, which stay off.
+      windowOptions: { pushTitle: true, popTitle: true },
     });
     const terminal = this.terminal;
     terminal.loadAddon(this.#fit);
@@ -243,7 +250,10 @@ export class TerminalView {
         if (this.#held?.until === Infinity) this.#updateScroll();
       }),
       terminal.onTitleChange((title) => {
-        this.#programTitle = title;
+        const clean = cleanProgramTitle(title);
+        // Programs that animate their title (Claude Code's spinner) often set the same one again.
+        if (clean === this.#programTitle) return;
+        this.#programTitle = clean;
         this.#options.onChange();
       }),
     );
@@ -259,7 +269,10 @@ export class TerminalView {
     return this.#title;
   }
 
-  /** The title the program running in the terminal set (OSC 0/2), if any. */
+  /**
+   * The title the program running in the terminal set last (OSC 0/2), cleaned for showing (see
+   * cleanProgramTitle); "" when none is set. This window's own: each window parses the output.
+   */
   get programTitle(): string {
     return this.#programTitle;
   }
@@ -384,9 +397,16 @@ export class TerminalView {
   /** Starts following session `sessionId` from its beginning (a fresh attach replays its output). */
   attach(sessionId: string): void {
     this.#stopSession();
+    const attaches = ++this.#attaches;
     if (this.#sessionId !== null || this.#bannerWritten) {
-      // A restart in the same tab: the old session's screen goes, or the failed start's banner.
-      this.guard.write(this.terminal, "\x1bc", true);
+      // A restart in the same tab: the old session's screen goes, or the failed start's banner,
+      // and the title its program set (a full reset keeps it, as in xterm), once the old output
+      // is parsed and before the new session's. (Parsed at once, right after a keystroke.)
+      this.guard.write(this.terminal, "\x1bc", true, () => {
+        if (this.#programTitle === "" || this.#attaches !== attaches) return;
+        this.#programTitle = "";
+        this.#options.onChange();
+      });
     }
     this.#bannerWritten = false;
     this.lastSkip = null;
