@@ -2,7 +2,7 @@
 import headless from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
-import { MAX_CATCH_UP_BYTES, ScreenMirror } from "./screen.js";
+import { MAX_CATCH_UP_BYTES, ScreenMirror, titleSequence } from "./screen.js";
 
 describe("ScreenMirror", () => {
   it("serialises the screen at the log's end offset", async () => {
@@ -15,6 +15,31 @@ describe("ScreenMirror", () => {
     expect(snapshot.data).toContain("\x1b[31mred");
     expect(snapshot.data).toContain("second line");
     mirror.dispose();
+  });
+
+  it("carries the title the program set last, which the screen itself does not", async () => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, 20, 5);
+    log.append(Buffer.from("\x1b]0;first\x07one\r\n\x1b]2;\u2733 Claude Code\x1b\\two"));
+    const snapshot = await mirror.snapshot();
+    expect(snapshot.data.startsWith("\x1b]2;\u2733 Claude Code\x07")).toBe(true);
+    expect(snapshot.data).not.toContain("first");
+    // Written to a fresh terminal, the snapshot names it as the program did.
+    const client = new headless.Terminal({ cols: 20, rows: 5, allowProposedApi: true });
+    const titles: string[] = [];
+    client.onTitleChange((title) => titles.push(title));
+    await new Promise<void>((resolve) => client.write(snapshot.data, resolve));
+    expect(titles).toEqual(["\u2733 Claude Code"]);
+    client.dispose();
+    // An empty title, as Claude Code sets on exit, leaves none to carry.
+    log.append(Buffer.from("\x1b]2;\x07"));
+    expect((await mirror.snapshot()).data.startsWith("\x1b]")).toBe(false);
+    mirror.dispose();
+  });
+
+  it("drops control characters from a carried title, which could end its sequence early", () => {
+    expect(titleSequence("a\x07b\x1b]c\u009cd")).toBe("\x1b]2;ab]cd\x07");
+    expect(titleSequence("\x07")).toBe("");
   });
 
   it("applies resizes at the offset they happened", async () => {

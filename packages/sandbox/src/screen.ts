@@ -58,6 +58,8 @@ export class ScreenMirror {
   #disposed = false;
   #snapshotting: Promise<ScreenSnapshot> | null = null;
   #endAtLastLook = -1;
+  /** The title the program set last (OSC 0/2): the serialiser leaves it out of the screen. */
+  #title = "";
   /** Times the mirror skipped bytes it never parsed (dropped by the log, or too far behind). */
   resyncs = 0;
   /** Bytes handed to the terminal so far. */
@@ -75,6 +77,9 @@ export class ScreenMirror {
     this.#terminal.loadAddon(this.#serializer);
     this.#terminal.loadAddon(new unicode11Addon.Unicode11Addon());
     this.#terminal.unicode.activeVersion = "11";
+    this.#terminal.onTitleChange((title) => {
+      this.#title = title;
+    });
   }
 
   /** Call after the log grew; parsing happens later, in the background. */
@@ -110,7 +115,8 @@ export class ScreenMirror {
     while (this.#fed < target) await this.#feedPiece(target, target - this.#fed);
     this.#applyResizesUpTo(target);
     await this.#write("");
-    const data = this.#serializer.serialize({ scrollback: this.#scrollback });
+    const data =
+      titleSequence(this.#title) + this.#serializer.serialize({ scrollback: this.#scrollback });
     const snapshot = {
       data,
       cols: this.#terminal.cols,
@@ -203,4 +209,15 @@ export class ScreenMirror {
     this.#fed = from;
     this.#applyResizesUpTo(from);
   }
+}
+
+/**
+ * The OSC 2 that sets `title` again, so a client redrawn from a snapshot names the tab as the
+ * program did; empty when no title is set. Control characters are dropped: one could end the
+ * sequence early and have the rest run as terminal commands.
+ */
+export function titleSequence(title: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is removed
+  const clean = title.replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
+  return clean ? `\x1b]2;${clean}\x07` : "";
 }
