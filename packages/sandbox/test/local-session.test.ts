@@ -55,7 +55,8 @@ async function expectPauseStopsFlood(sessions: SessionManager): Promise<void> {
   await readUntilEvent(a, "ready");
   a.setBackpressured(true);
   await session.write("yes\r");
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  // Waited for, not timed: on a busy machine the flood may not even have begun after a while.
+  await eventually(() => session.paused, 10_000, "the PTY paused");
   const stalled = session.log.end;
   await new Promise((resolve) => setTimeout(resolve, 300));
   // Only what sat in the kernel's PTY buffer (and the PTY thread) when we paused may still arrive.
