@@ -113,6 +113,13 @@ describe("prettyLine", () => {
     );
   });
 
+  it("escapes C1 controls too, which JSON leaves raw, in values, arrays and keys", () => {
+    // A Host header may carry 0x9b (CSI) or 0x9d (OSC); the refusal log names hosts in an array.
+    expect(
+      line({ msg: "m", hosts: ["a\u009d0;owned\u009c"], "k\u009b2J": 1, s: "x y\u009b" }),
+    ).toBe('21:05:58 INFO  m  hosts=["a\\u009d0;owned\\u009c"] k\\u009b2J=1 s="x y\\u009b"\n');
+  });
+
   it("passes through a line that is not pino's", () => {
     expect(prettyLine("not json\n")).toBe("not json\n");
     expect(prettyLine('{"msg":"no level"}\n')).toBe('{"msg":"no level"}\n');

@@ -48,7 +48,7 @@ export function createLogger(
   // pino still redacts and serializes; the readable form is made from each finished JSON line.
   // Written at once (sync), so lines keep their place around the start-up banner on stdout.
   const target: DestinationStream =
-    destination ?? pino.destination({ dest: process.stdout.fd || 1, sync: true });
+    destination ?? pino.destination({ dest: process.stdout.fd, sync: true });
   const colour = wantsColour(tty, process.env);
   const readable: DestinationStream = {
     write: (line: string) => {
@@ -141,9 +141,10 @@ function shown(value: unknown): string {
   if (typeof value === "string")
     return value !== "" && !/[\s"=]/.test(value) && !CONTROL.test(value)
       ? value
-      : JSON.stringify(value);
-  if (typeof value === "object" && value !== null) return JSON.stringify(value);
-  return String(value);
+      : escaped(JSON.stringify(value));
+  // JSON escapes C0 controls but not C1 (a CSI is 0x9b), which a client's Host header can carry.
+  if (typeof value === "object" && value !== null) return escaped(JSON.stringify(value));
+  return escaped(String(value));
 }
 
 /**
@@ -174,11 +175,12 @@ export function prettyLine(
     if (err?.success) {
       fields.push(`${style.dim("err=")}${shown(err.data.message ?? "")}`);
       for (const [name, part] of Object.entries(err.data))
-        if (!ERR_SHOWN.has(name)) fields.push(`${style.dim(`err.${name}=`)}${shown(part)}`);
+        if (!ERR_SHOWN.has(name))
+          fields.push(`${style.dim(`err.${escaped(name)}=`)}${shown(part)}`);
       if (err.data.stack && (options.stacks || record.level >= ERROR)) stack = err.data.stack;
       continue;
     }
-    fields.push(`${style.dim(`${key}=`)}${shown(value)}`);
+    fields.push(`${style.dim(`${escaped(key)}=`)}${shown(value)}`);
   }
   const head = `${style.dim(time)} ${style.level(record.level, label)} ${escaped(record.msg ?? "")}`;
   const tail = fields.length > 0 ? `  ${fields.join(" ")}` : "";
