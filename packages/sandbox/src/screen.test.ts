@@ -2,7 +2,7 @@
 import headless from "@xterm/headless";
 import { describe, expect, it } from "vitest";
 import { OutputLog } from "./output-log.js";
-import { MAX_CATCH_UP_BYTES, ScreenMirror, titleSequence } from "./screen.js";
+import { MAX_CARRIED_TITLE, MAX_CATCH_UP_BYTES, ScreenMirror, titleSequence } from "./screen.js";
 
 describe("ScreenMirror", () => {
   it("serialises the screen at the log's end offset", async () => {
@@ -31,15 +31,32 @@ describe("ScreenMirror", () => {
     await new Promise<void>((resolve) => client.write(snapshot.data, resolve));
     expect(titles).toEqual(["\u2733 Claude Code"]);
     client.dispose();
-    // An empty title, as Claude Code sets on exit, leaves none to carry.
+    // An empty title, as Claude Code sets on exit, is carried too: a client's reset keeps its own.
     log.append(Buffer.from("\x1b]2;\x07"));
-    expect((await mirror.snapshot()).data.startsWith("\x1b]")).toBe(false);
+    expect((await mirror.snapshot()).data.startsWith("\x1b]2;\x07")).toBe(true);
+    mirror.dispose();
+  });
+
+  it("carries the title a program gave back on quitting, as vim does", async () => {
+    const log = new OutputLog();
+    const mirror = new ScreenMirror(log, 20, 5);
+    // The prompt's title; vim saves it (CSI 22 t), sets its own, and restores it (CSI 23 t).
+    log.append(Buffer.from("\x1b]0;user@host: ~\x07$ vim\r\n\x1b[22;0t\x1b]2;notes - VIM\x07"));
+    expect((await mirror.snapshot()).data.startsWith("\x1b]2;notes - VIM\x07")).toBe(true);
+    log.append(Buffer.from("\x1b[23;0t$ "));
+    expect((await mirror.snapshot()).data.startsWith("\x1b]2;user@host: ~\x07")).toBe(true);
     mirror.dispose();
   });
 
   it("drops control characters from a carried title, which could end its sequence early", () => {
     expect(titleSequence("a\x07b\x1b]c\u009cd")).toBe("\x1b]2;ab]cd\x07");
-    expect(titleSequence("\x07")).toBe("");
+    expect(titleSequence("\x07")).toBe("\x1b]2;\x07");
+  });
+
+  it("carries at most MAX_CARRIED_TITLE code points of a title, never half of one", () => {
+    const long = "\u{1F600}".repeat(MAX_CARRIED_TITLE + 1);
+    expect(titleSequence(long)).toBe(`\x1b]2;${"\u{1F600}".repeat(MAX_CARRIED_TITLE)}\x07`);
+    expect(titleSequence("x".repeat(MAX_CARRIED_TITLE))).toContain("x".repeat(MAX_CARRIED_TITLE));
   });
 
   it("applies resizes at the offset they happened", async () => {

@@ -58,7 +58,7 @@ export class ScreenMirror {
   #disposed = false;
   #snapshotting: Promise<ScreenSnapshot> | null = null;
   #endAtLastLook = -1;
-  /** The title the program set last (OSC 0/2): the serialiser leaves it out of the screen. */
+  /** The title the program set last (OSC 0/2, or a restored one): the serialiser leaves it out. */
   #title = "";
   /** Times the mirror skipped bytes it never parsed (dropped by the log, or too far behind). */
   resyncs = 0;
@@ -73,7 +73,14 @@ export class ScreenMirror {
   ) {
     this.#log = log;
     this.#scrollback = scrollback;
-    this.#terminal = new headless.Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    this.#terminal = new headless.Terminal({
+      cols,
+      rows,
+      scrollback,
+      allowProposedApi: true,
+      // As the web app's terminals do: vim saves the shell's title and gives it back on quitting.
+      windowOptions: { pushTitle: true, popTitle: true },
+    });
     this.#terminal.loadAddon(this.#serializer);
     this.#terminal.loadAddon(new unicode11Addon.Unicode11Addon());
     this.#terminal.unicode.activeVersion = "11";
@@ -211,13 +218,17 @@ export class ScreenMirror {
   }
 }
 
+/** Code points of a title a snapshot carries: more than any tab shows, far less than xterm takes. */
+export const MAX_CARRIED_TITLE = 500;
+
 /**
  * The OSC 2 that sets `title` again, so a client redrawn from a snapshot names the tab as the
- * program did; empty when no title is set. Control characters are dropped: one could end the
- * sequence early and have the rest run as terminal commands.
+ * program did. Also when empty: a client reset with RIS keeps its title, which would otherwise
+ * outlive a program that cleared it (Claude Code does on exit). Control characters are dropped:
+ * one could end the sequence early and have the rest run as terminal commands.
  */
 export function titleSequence(title: string): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
   const clean = title.replace(/[\u0000-\u001f\u007f-\u009f]/g, "");
-  return clean ? `\x1b]2;${clean}\x07` : "";
+  return `\x1b]2;${Array.from(clean).slice(0, MAX_CARRIED_TITLE).join("")}\x07`;
 }
