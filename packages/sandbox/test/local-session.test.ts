@@ -21,6 +21,7 @@ import {
   SandboxError,
   SessionManager,
   type LocalProviderOptions,
+  type Session,
 } from "../src/index.js";
 import { LOCAL_ORPHAN_PREFIX, startFailureMessage } from "../src/providers/local.js";
 import { serverIdentity } from "../src/providers/local-orphans.js";
@@ -48,22 +49,55 @@ function manager(
   return created;
 }
 
-/** A blocked client pauses `yes`; output stops growing, and flows again once it unblocks. */
+/**
+ * A blocked client pauses `yes`; output stops growing, and flows again once it unblocks. The
+ * client reads all along, so its flag alone, not falling behind, is what must stop the flood.
+ */
 async function expectPauseStopsFlood(sessions: SessionManager): Promise<void> {
   const session = sessions.create({ owner: "a", cols: 80, rows: 24 });
   const a = session.attach({ from: null });
   await readUntilEvent(a, "ready");
-  a.setBackpressured(true);
-  await session.write("yes\r");
-  // Waited for, not timed: on a busy machine the flood may not even have begun after a while.
-  await eventually(() => session.paused, 10_000, "the PTY paused");
-  const stalled = session.log.end;
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  // Only what sat in the kernel's PTY buffer (and the PTY thread) when we paused may still arrive.
-  expect(session.log.end - stalled).toBeLessThan(256 * 1024);
-  a.setBackpressured(false);
-  await eventually(() => session.log.end > stalled + 1024 * 1024, 10_000, "output resumed");
+  const reading = new AbortController();
+  let read = 0;
+  const reader = (async () => {
+    for (;;) {
+      const next = await a.next(reading.signal).catch(() => null);
+      if (next === null) return;
+      read = next.offset;
+    }
+  })();
+  try {
+    await session.write("yes\r");
+    // The flood runs first, so the pause has a running program to stop.
+    await eventually(() => read > 1024 * 1024, 10_000, "the flood began");
+    a.setBackpressured(true);
+    // What was already read when the pause came still lands; then nothing more.
+    await logSettles(session, 200, 10_000);
+    const stalled = session.log.end;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(session.log.end).toBe(stalled);
+    a.setBackpressured(false);
+    await eventually(() => read > stalled + 1024 * 1024, 10_000, "output resumed");
+  } finally {
+    reading.abort();
+    await reader;
+  }
   await session.write("\x03");
+}
+
+/** Resolves once the session's log has not grown for `quietMs`; fails after `timeoutMs`. */
+async function logSettles(session: Session, quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let end = session.log.end;
+  let since = Date.now();
+  while (Date.now() - since < quietMs) {
+    if (Date.now() > deadline) throw new Error(`output still grows after ${timeoutMs} ms paused`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    if (session.log.end !== end) {
+      end = session.log.end;
+      since = Date.now();
+    }
+  }
 }
 
 /**
