@@ -1,7 +1,13 @@
 // Logs: readable lines on a terminal, JSON lines elsewhere, and secrets redacted in both.
 import { Writable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createLogger, prettyLine, wantsColour, type LogDestination } from "./logger.js";
+import {
+  createLogger,
+  prettyLine,
+  readableLogs,
+  wantsColour,
+  type LogDestination,
+} from "./logger.js";
 
 /** A destination that keeps what is written; `isTTY` as a terminal's stdout has it. */
 function sink(isTTY: boolean): LogDestination & { text: () => string } {
@@ -123,6 +129,15 @@ describe("prettyLine", () => {
   it("passes through a line that is not pino's", () => {
     expect(prettyLine("not json\n")).toBe("not json\n");
     expect(prettyLine('{"msg":"no level"}\n')).toBe('{"msg":"no level"}\n');
+  });
+});
+
+describe("readableLogs", () => {
+  it("is readable for pretty anywhere and auto on a terminal, JSON otherwise", () => {
+    expect(readableLogs("pretty", false)).toBe(true);
+    expect(readableLogs("auto", true)).toBe(true);
+    expect(readableLogs("auto", false)).toBe(false);
+    expect(readableLogs("json", true)).toBe(false);
   });
 });
 

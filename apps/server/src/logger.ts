@@ -43,8 +43,7 @@ export function createLogger(
     base: { app: "porthole" },
   };
   const tty = destination ? destination.isTTY === true : process.stdout.isTTY;
-  if (format === "json" || (format === "auto" && !tty))
-    return destination ? pino(options, destination) : pino(options);
+  if (!readableLogs(format, tty)) return destination ? pino(options, destination) : pino(options);
   // pino still redacts and serializes; the readable form is made from each finished JSON line.
   // Written at once (sync), so lines keep their place around the start-up banner on stdout.
   const target: DestinationStream =
@@ -59,6 +58,11 @@ export function createLogger(
   };
   const logger = pino(options, readable);
   return logger;
+}
+
+/** Whether `format` means readable lines for a destination that is (or is not) a terminal. */
+export function readableLogs(format: LogFormat, tty: boolean): boolean {
+  return format === "pretty" || (format === "auto" && tty);
 }
 
 /** The escape sequences the readable form uses; all empty without colour. */

@@ -10,7 +10,7 @@ import { loadConfig, redactedConfig, ConfigError, SETTING_NAMES } from "./config
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
 import { isolationWarnings } from "./isolation-warnings.js";
-import { createLogger } from "./logger.js";
+import { createLogger, readableLogs } from "./logger.js";
 import { startServer } from "./server.js";
 import { ignoredSettingWarnings, unknownSettingWarnings } from "./unknown-settings.js";
 
@@ -100,8 +100,10 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  // Only once listening: a server that cannot start ends on the line that says why.
-  for (const warning of warnings) logger.warn(warning);
+  // Only once listening: a server that cannot start ends on the line that says why. Not when
+  // readable lines share the terminal with the link, under which they are shown anyway.
+  const warningsInBanner = process.stdout.isTTY && readableLogs(config.logFormat, true);
+  if (!warningsInBanner) for (const warning of warnings) logger.warn(warning);
   // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
   // leave them to their own timeout; the log says which it found either way.
   const orphans: Record<typeof config.orphans, () => Promise<Record<string, string[]>>> = {
