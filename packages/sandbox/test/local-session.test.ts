@@ -3,16 +3,21 @@ import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   chownSync,
+  copyFileSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
+  symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
   LocalProvider,
@@ -355,6 +360,9 @@ describe("local sessions", () => {
       const attachment = session.attach({ from: null });
       const seen = await readUntilText(attachment, /real-ran-42\r\n/);
       expect(seen.text).toMatch(/[$#] claude\r\n/);
+      // Run by name without bash's function too: through the links' directory on PATH.
+      await session.write("env claude; sh -c claude; nohup claude 2>/dev/null | cat; echo END\r");
+      await readUntilText(attachment, /(real-ran-42\r\n){3}END/, 10_000, seen);
       expect(seen.text).not.toContain("No such file");
     } finally {
       rmSync(root, { recursive: true, force: true });
@@ -408,8 +416,9 @@ describe("local sessions", () => {
       const session = sessions.create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
       const attachment = session.attach({ from: null });
       const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
+      // Through the links' directory, whose entry for a script runs it by its own path.
       await session.write("claude again\r");
-      await readUntilText(attachment, /tool-ran-42 as claude with 1\r\n/, 10_000, seen);
+      await readUntilText(attachment, /tool-ran-42 as tool\.exe with 1\r\n/, 10_000, seen);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -482,6 +491,228 @@ describe("local sessions", () => {
       // The workspace went with the session; the links stay for the next.
       expect(readdirSync(sessionsRoot)).toHaveLength(2);
       expect(readdirSync(sessionsRoot)).toContain(links);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("removes what is not one of the programs from the links' directory, but not what another server is making", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const sessionsRoot = join(root, "sessions");
+      const sessions = manager({}, { workspaceRoot: sessionsRoot, programs: { claude: program } });
+      const links = join(sessionsRoot, readdirSync(sessionsRoot)[0]!);
+      // With isolation none a session's user may write here: an `ls` of theirs would run first
+      // in every later session.
+      writeFileSync(join(links, "ls"), "#!/bin/sh\necho fake-ls\n", { mode: 0o755 });
+      mkdirSync(join(links, "stray dir"));
+      // Another server's entry, about to be renamed into place, and one a crash left long ago.
+      writeFileSync(join(links, ".new-fresh"), "");
+      writeFileSync(join(links, ".new-stale"), "");
+      const old = new Date(Date.now() - 2 * 60_000);
+      utimesSync(join(links, ".new-stale"), old, old);
+      const session = sessions.create({ owner: "a", cols: 100, rows: 24 });
+      const attachment = session.attach({ from: null });
+      await readUntilEvent(attachment, "ready");
+      await session.write(`ls -A1 '${links}'; echo END\r`);
+      const seen = await readUntilText(attachment, /\r\nEND/);
+      expect(seen.text).not.toContain("fake-ls");
+      expect(seen.text).toMatch(/\.new-fresh\r\nclaude\r\nEND/);
+      expect(seen.text).not.toMatch(/new-stale|stray dir/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("removes at start the links' directories whose programs are all gone, and no other", () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const sessionsRoot = join(root, "sessions");
+      const linksDirs = () =>
+        (existsSync(sessionsRoot) ? readdirSync(sessionsRoot) : [])
+          .filter((name) => name.startsWith(".programs-"))
+          .map((name) => join(sessionsRoot, name));
+      const provide = (programs: Record<string, string>) => {
+        const before = new Set(linksDirs());
+        new LocalProvider({ shell: "/bin/bash", workspaceRoot: sessionsRoot, programs });
+        return linksDirs().find((dir) => !before.has(dir)) ?? null;
+      };
+      const age = (dirs: (string | null)[]) => {
+        const old = new Date(Date.now() - 2 * 60_000);
+        for (const dir of dirs) utimesSync(dir!, old, old);
+      };
+      // A binary gets a symlink, a script one that execs it: both are read for what they run.
+      const binary = join(root, "tool-bin");
+      copyFileSync("/bin/true", binary);
+      const script = fakeProgram(root);
+      const binaryOnly = provide({ claude: binary });
+      const scriptOnly = provide({ claude: script });
+      const both = provide({ tool: binary, other: script });
+      expect(lstatSync(join(binaryOnly!, "claude")).isSymbolicLink()).toBe(true);
+      expect(lstatSync(join(scriptOnly!, "claude")).isFile()).toBe(true);
+      rmSync(binary);
+      age([binaryOnly, scriptOnly, both]);
+      // Just made, its program missing: another server may be filling it.
+      const fresh = provide({ gone: join(root, "missing") });
+      provide({});
+      expect(linksDirs().sort()).toEqual([scriptOnly, both, fresh].sort());
+      rmSync(script);
+      provide({});
+      expect(linksDirs()).toEqual([fresh]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("makes a script's entry a link where the links' mount runs no scripts (noexec), else a script running it by its path", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    const mountPoint = join(root, "noexec");
+    mkdirSync(mountPoint);
+    // A noexec tmpfs in a mount namespace of its own, reached through /proc/<pid>/root: nothing is
+    // mounted on this machine's tree, and it goes with the process.
+    const holder = spawn(
+      "unshare",
+      [
+        "--user",
+        "--map-root-user",
+        "--mount",
+        "sh",
+        "-c",
+        'mount -t tmpfs -o noexec porthole "$0" && echo mounted && exec sleep 600',
+        mountPoint,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    try {
+      let said = "";
+      holder.stderr.on("data", (data: Buffer) => (said += data.toString()));
+      const mounted = await new Promise<boolean>((resolve) => {
+        holder.stdout.on("data", (data: Buffer) => resolve(data.toString().includes("mounted")));
+        holder.on("close", () => resolve(false));
+      });
+      if (!mounted)
+        throw new Error(
+          `cannot mount a noexec tmpfs with unshare (util-linux, user namespaces): ${said}`,
+        );
+      const program = fakeProgram(root);
+      const runByPath = (dir: string) =>
+        execFileSync("/usr/bin/env", ["claude"], {
+          env: { PATH: `${dir}:/usr/bin:/bin` },
+        }).toString();
+      const noexecRoot = join(`/proc/${holder.pid}/root`, mountPoint, "sessions");
+      new LocalProvider({
+        shell: "/bin/bash",
+        workspaceRoot: noexecRoot,
+        programs: { claude: program },
+      });
+      const noexecLinks = join(noexecRoot, readdirSync(noexecRoot)[0]!);
+      expect(lstatSync(join(noexecLinks, "claude")).isSymbolicLink()).toBe(true);
+      expect(runByPath(noexecLinks)).toBe("tool-ran-42 as claude with 0\n");
+      const execRoot = join(root, "sessions");
+      new LocalProvider({
+        shell: "/bin/bash",
+        workspaceRoot: execRoot,
+        programs: { claude: program },
+      });
+      const execLinks = join(execRoot, readdirSync(execRoot)[0]!);
+      expect(lstatSync(join(execLinks, "claude")).isFile()).toBe(true);
+      expect(runByPath(execLinks)).toBe("tool-ran-42 as tool.exe with 0\n");
+    } finally {
+      holder.kill("SIGKILL");
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses a workspace root holding ':' for programs, whose links' directory would split PATH", () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const colon = join(root, "a:b");
+      const error = thrown(
+        () =>
+          new LocalProvider({
+            shell: "/bin/bash",
+            workspaceRoot: colon,
+            programs: { claude: "/bin/true" },
+          }),
+      );
+      expect(error).toBeInstanceOf(SandboxError);
+      expect(error).toMatchObject({
+        code: "BAD_INPUT",
+        message: `The workspace root "${colon}" holds ":", which would split the PATH its programs' links are put on: use another`,
+      });
+      expect(readdirSync(root)).toEqual([]);
+      // Without programs it goes on no PATH.
+      expect(new LocalProvider({ shell: "/bin/bash", workspaceRoot: colon }).workspaceRoot).toBe(
+        colon,
+      );
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it("types a program's path when bash takes no exported functions (--posix, -p, -r), and exports none", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-programs-"));
+    try {
+      const program = fakeProgram(root);
+      const commandWith = (shellArgs: string[]) =>
+        new LocalProvider({
+          shell: "/bin/bash",
+          shellArgs,
+          workspaceRoot: root,
+          programs: { claude: program },
+        }).commandFor("claude");
+      const without = [
+        ["--posix"],
+        ["-o", "posix"],
+        ["-p"],
+        ["-r"],
+        ["--restricted"],
+        ["-lp"],
+        ["-l", "-o", "privileged"],
+        ["--rcfile", "x", "-r"],
+      ];
+      for (const args of without) expect(commandWith(args), args.join(" ")).toBe(`'${program}'`);
+      const taking = [
+        [],
+        ["-l"],
+        ["--noprofile", "--norc"],
+        ["+o", "posix"],
+        ["--rcfile", "-p"],
+        ["-O", "extglob"],
+        ["-c", "x", "-p"],
+      ];
+      for (const args of taking) expect(commandWith(args), args.join(" ")).toBe("claude");
+      // A privileged login shell whose profile sets PATH anew: neither the function nor the link
+      // is left, only the path runs it.
+      const home = join(root, "home");
+      mkdirSync(home);
+      writeFileSync(join(home, ".bash_profile"), "PATH=/usr/bin:/bin\nPS1='$ '\n");
+      const privileged = manager(
+        {},
+        {
+          shellArgs: ["-l", "-p"],
+          baseEnv: { ...process.env, HOME: home },
+          workspaceRoot: join(root, "a"),
+          programs: { claude: program },
+        },
+      ).create({ owner: "a", cols: 100, rows: 24, kind: "claude" });
+      await readUntilText(privileged.attach({ from: null }), /tool-ran-42 as tool\.exe with 0\r\n/);
+      // In POSIX mode bash would refuse a name that is no identifier, out loud, at every start.
+      const posix = manager(
+        {},
+        {
+          shellArgs: ["--noprofile", "--norc", "--posix"],
+          workspaceRoot: join(root, "b"),
+          programs: { "my.tool": program },
+        },
+      ).create({ owner: "a", cols: 100, rows: 24 });
+      const attachment = posix.attach({ from: null });
+      await readUntilEvent(attachment, "ready");
+      await posix.write("my.tool; echo END\r");
+      const seen = await readUntilText(attachment, /\r\nEND/);
+      expect(seen.text).toContain("tool-ran-42 as tool.exe with 0");
+      expect(seen.text).not.toContain("error importing");
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -709,6 +940,14 @@ describe("bubblewrap isolation", () => {
     }
   })();
 
+  /** Each test's workspace root: the shared default would keep every run's links' directory. */
+  const roots: string[] = [];
+  afterEach(async () => {
+    // Sessions first: each removes its workspace as it closes.
+    await Promise.all(managers.splice(0).map((m) => m.closeAll()));
+    for (const root of roots.splice(0)) rmSync(root, { recursive: true, force: true });
+  });
+
   /** A session in bubblewrap (failing loudly without it), attached once it is ready. */
   async function isolatedSession(
     kind: "shell" | "claude" = "shell",
@@ -717,11 +956,14 @@ describe("bubblewrap isolation", () => {
   ) {
     if (!bwrap)
       throw new Error("bubblewrap is not installed: apt-get install bubblewrap (CI installs it)");
+    const workspaceRoot = mkdtempSync(join(tmpdir(), "porthole-bwrap-"));
+    roots.push(workspaceRoot);
     const provider = new LocalProvider({
       shell: "/bin/bash",
       shellArgs: ["--noprofile", "--norc"],
       isolation: "bubblewrap",
       baseEnv: { PATH: process.env.PATH, PS1: "$ " },
+      workspaceRoot,
       programs,
       ...options,
     });
@@ -773,6 +1015,44 @@ describe("bubblewrap isolation", () => {
       );
       const rest = await readUntilText(attachment, /\r\nEND/, 10_000);
       expect(rest.text).toMatch(/with 1\r\n.*with 2\r\n\.programs-[0-9a-f]{16}\r\nEND/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("follows a program's symlink as an updater repoints it, in a running session and the next", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "porthole-program-"));
+    try {
+      // As Claude Code's native installer lays it out: bin/claude -> versions/<version>.
+      const [bin, versions, elsewhere] = ["bin", "versions", "elsewhere"].map((name) =>
+        join(dir, name),
+      );
+      for (const made of [bin!, versions!, elsewhere!]) mkdirSync(made);
+      const install = (path: string) =>
+        writeFileSync(path, `#!/bin/sh\necho running-${basename(path)}\n`, { mode: 0o755 });
+      const link = join(bin!, "claude");
+      const repoint = (target: string) => {
+        symlinkSync(target, `${link}.new`);
+        renameSync(`${link}.new`, link);
+      };
+      install(join(versions!, "1.0"));
+      symlinkSync(join(versions!, "1.0"), link);
+      const { provider, session, attachment } = await isolatedSession("claude", { claude: link });
+      const seen = await readUntilText(attachment, /running-1\.0\r\n/);
+      // An update while the session runs: the name runs the new version, the old one is gone.
+      install(join(versions!, "2.0"));
+      repoint(join(versions!, "2.0"));
+      rmSync(join(versions!, "1.0"));
+      await session.write("claude; env claude; echo END\r");
+      await readUntilText(attachment, /(running-2\.0\r\n){2}END/, 10_000, seen);
+      // Installed elsewhere now: the next session shows where the link leads by then.
+      install(join(elsewhere!, "3.0"));
+      repoint(join(elsewhere!, "3.0"));
+      rmSync(versions!, { recursive: true });
+      const next = new SessionManager({ provider });
+      managers.push(next);
+      const again = next.create({ owner: "a", cols: 120, rows: 24, kind: "claude" });
+      await readUntilText(again.attach({ from: null }), /running-3\.0\r\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -30,7 +30,15 @@ import {
   type ThreadPtyHandlers,
 } from "./pty-thread.js";
 import { drainBeforeDestroy } from "./pty-drain.js";
-import { checkProgram, linkPrograms, programFunctions, programsDir } from "./program-links.js";
+import {
+  checkProgram,
+  importsFunctions,
+  linkPrograms,
+  programDirectories,
+  programFunctions,
+  programsDir,
+  pruneProgramDirs,
+} from "./program-links.js";
 import { signalSession } from "./process-session.js";
 import { shellQuote } from "./shell-quote.js";
 import { buildShellEnv } from "./shell-env.js";
@@ -61,17 +69,30 @@ export interface LocalProviderOptions {
   extraPath?: string[];
   /**
    * Programs a session may run by name, each the absolute path of its executable (e.g.
-   * `{ claude: "/opt/claude/claude" }`). The provider links each name to its program in a
-   * directory of its own under `workspaceRoot` (`.programs-<hash>`, holding only these names), put
-   * first on the shell's PATH and shown read-only under bubblewrap with each program's directory.
+   * `{ claude: "/opt/claude/claude" }`), or of a symlink to it, which is followed each time the
+   * name runs: an updater that repoints it (Claude Code's native installer) is followed. The
+   * provider puts an entry per name in a directory of its own under `workspaceRoot`
+   * (`.programs-<hash>`, holding only these names: anything else found there is removed before
+   * each session), first on the shell's PATH and shown read-only under bubblewrap with each
+   * program's directory and, read at each session's start, the directories its symlinks lead to.
+   * An entry is a symlink to the program; for a launcher script (`#!`) it is a two-line script
+   * that execs it by its own path, so that what runs the name without the shell's help (`env
+   * claude`, `nohup claude`, `sh -c claude`) runs a launcher that finds what lies beside it,
+   * except where the workspace root's filesystem is mounted noexec (/tmp may be): there it is a
+   * symlink too, and such a launcher fails when run by that name. Directories left by other sets
+   * of programs are removed at construction once every program they link is gone.
+   *
    * Each name is also exported as a bash function running the program by its path, so it still
-   * works after a login profile sets PATH anew (Debian's /etc/profile does), and a launcher script
-   * still finds what lies beside it. With bash, `commandFor(name)` is then the name itself, and the
-   * user can type it again later; with other shells it stays the program's path. Only these names
-   * are shadowed: everything else is looked up on the user's PATH. A name must be a plain file
-   * name (letters, digits, `_ . + -`) and no shell builtin or keyword, and a path absolute, or the
-   * constructor throws a `BAD_INPUT` SandboxError. Under bubblewrap only the program's own
-   * directory is shown: a launcher that runs something elsewhere needs the file itself given.
+   * works after a login profile sets PATH anew (Debian's /etc/profile does). With bash,
+   * `commandFor(name)` is then the name itself, and the user can type it again later; with other
+   * shells, and with bash options under which it imports no functions (`--posix`, `-o posix`,
+   * `-p`, `-r`), it stays the program's path. A login profile that execs another shell (`exec
+   * zsh`) drops the functions: the name then runs only while PATH keeps the links' directory, so
+   * give that shell as `shell` instead. Only these names are shadowed: everything else is looked
+   * up on the user's PATH. A name must be a plain file name (letters, digits, `_ . + -`) and no
+   * shell builtin or keyword, a path absolute, and `workspaceRoot` free of `:` (which would split
+   * PATH), or the constructor throws a `BAD_INPUT` SandboxError. Under bubblewrap only those
+   * directories are shown: a launcher that runs something elsewhere needs the file itself given.
    */
   programs?: Record<string, string>;
   /** Delete a session's working directory when it closes (default true). */
@@ -137,6 +158,14 @@ export class LocalProvider implements SandboxProvider {
     this.#extraPath = options.extraPath ?? [];
     this.#programs = new Map(Object.entries(options.programs ?? {}));
     for (const [name, path] of this.#programs) checkProgram(name, path);
+    // The links' directory goes on PATH, where a `:` would split it in two, one part a relative
+    // entry that resolves in the shell's working directory: its writable workspace.
+    if (this.#programs.size > 0 && this.workspaceRoot.includes(delimiter)) {
+      throw new SandboxError(
+        "BAD_INPUT",
+        `The workspace root ${JSON.stringify(this.workspaceRoot)} holds "${delimiter}", which would split the PATH its programs' links are put on: use another`,
+      );
+    }
     this.#programsDir =
       this.#programs.size > 0 ? programsDir(this.workspaceRoot, this.#programs) : null;
     this.#path = [...this.#extraPath, this.#baseEnv.PATH ?? "/usr/local/bin:/usr/bin:/bin"].join(
@@ -144,9 +173,9 @@ export class LocalProvider implements SandboxProvider {
     );
     this.#shell = options.shell ?? this.#baseEnv.SHELL ?? "/bin/bash";
     this.#shellArgs = options.shellArgs ?? ["-l"];
-    // Only bash imports exported functions; run by another name (sh) it may be in POSIX mode,
-    // which imports fewer of them.
-    this.#byName = basename(this.#shell) === "bash";
+    // Only bash imports exported functions, and not with every option; run by another name (sh)
+    // it may be in POSIX mode, which imports fewer of them.
+    this.#byName = basename(this.#shell) === "bash" && importsFunctions(this.#shellArgs);
     this.#bwrap = this.isolation === "bubblewrap" ? findProgram("bwrap", this.#path) : null;
     // Checked now: a missing shell would otherwise start every session as "ready", then exit 1.
     if (!findProgram(this.#shell, this.#path)) {
@@ -157,6 +186,9 @@ export class LocalProvider implements SandboxProvider {
     }
     ensureWorkspaceRoot(this.workspaceRoot);
     if (this.#programsDir) linkPrograms(this.#programsDir, this.#programs);
+    // Each set of programs ever given left a directory (a bundled Claude Code's path changes with
+    // its version): those whose programs are all gone go now.
+    pruneProgramDirs(this.workspaceRoot, this.#programsDir);
     if (this.isolation === "bubblewrap" && !this.#bwrap) {
       throw new SandboxError(
         "SANDBOX_FAILED",
@@ -226,7 +258,9 @@ export class LocalProvider implements SandboxProvider {
     // The programs' links first: a name given in `programs` means that program.
     const path = this.#programsDir ? `${this.#programsDir}:${this.#path}` : this.#path;
     const env = buildShellEnv({ ...this.#baseEnv, PATH: path }, request.env);
-    if (this.#programsDir) Object.assign(env, programFunctions(this.#programs));
+    // Not for a shell that would not take them: bash in POSIX mode complains of each name it
+    // refuses, every time it starts.
+    if (this.#programsDir && this.#byName) Object.assign(env, programFunctions(this.#programs));
     // Every process of the session inherits these: closing kills what carries the first, and a
     // server after a crash reaps what carries the second for a server that is gone.
     env[SESSION_VARIABLE] = request.sessionId;
@@ -237,7 +271,9 @@ export class LocalProvider implements SandboxProvider {
     if (this.#bwrap) {
       // Only the shell's and explicitly added directories join the system ones: not the whole PATH,
       // which may point into the server's home.
-      const programDirs = [...this.#programs.values()].map((program) => dirname(program));
+      // Each program's directory, and where its symlinks lead now (the link may have changed since
+      // the last session: an update repoints it).
+      const programDirs = [...this.#programs.values()].flatMap(programDirectories);
       if (this.#programsDir) programDirs.push(this.#programsDir);
       const visible = [dirname(this.#shell), ...this.#extraPath, ...programDirs].filter(
         (dir) => !SYSTEM_DIR.test(dir),
@@ -428,10 +464,6 @@ class LocalPty implements SandboxPty {
   }
 }
 
-/**
- * Makes `path` a directory, one level at a time. Node's recursive mkdir loops forever on some
- * paths (under /proc, say); this fails with a clear error instead.
- */
 /** `<tmpdir>/porthole-sessions-<uid>`: one per user, since /tmp is shared by all of them. */
 function defaultWorkspaceRoot(): string {
   const uid = process.getuid?.();
@@ -461,6 +493,10 @@ function ensureWorkspaceRoot(path: string): void {
   }
 }
 
+/**
+ * Makes `path` a directory, one level at a time. Node's recursive mkdir loops forever on some
+ * paths (under /proc, say); this fails with a clear error instead.
+ */
 function ensureDirectory(path: string): void {
   try {
     if (statSync(path).isDirectory()) return;
