@@ -182,8 +182,9 @@ export interface Config {
     passCredentials: boolean;
     claudePath: string | undefined;
     /**
-     * The Claude Code executable itself (symlinks and npm's launcher followed), which "+ Claude
-     * Code" runs: under bubblewrap only its own directory is visible.
+     * What "+ Claude Code" runs as `claude` (see claude-program.ts): CLAUDE_PATH made absolute,
+     * its symlinks left for each run to follow (an update repoints them), else the bundled Claude
+     * Code's executable itself, else none.
      */
     claudeBinary: string | undefined;
     /** Local PTYs on their own thread (see LocalProviderOptions.ptyThread). */

@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 // The `porthole` command: reads the environment, starts the server, prints where to open it.
 import { fileURLToPath } from "node:url";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { findProgram, isSandboxError } from "@porthole/sandbox";
-import { z } from "zod";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { isSandboxError } from "@porthole/sandbox";
+import { claudeProgram } from "./claude-program.js";
 import { loadConfig, redactedConfig, ConfigError, SETTING_NAMES } from "./config.js";
 import { generateToken } from "./auth.js";
 import { createProvider } from "./create-provider.js";
@@ -19,27 +18,6 @@ function defaultWebDist(): string | undefined {
   const candidate = fileURLToPath(new URL("../../web/dist", import.meta.url));
   return existsSync(candidate) ? candidate : undefined;
 }
-
-/**
- * The Claude Code that installing Porthole brought along (a dev dependency of this package), for
- * local sessions when no `claude` is on PATH and CLAUDE_PATH is unset: its executable itself, not
- * npm's launcher, which runs it from beside itself (see LocalProviderOptions.programs).
- */
-function bundledClaude(): string | undefined {
-  if (findProgram("claude", process.env.PATH)) return undefined;
-  try {
-    const manifest = createRequire(import.meta.url).resolve(
-      "@anthropic-ai/claude-code/package.json",
-    );
-    const parsed = claudeManifestSchema.parse(JSON.parse(readFileSync(manifest, "utf8")));
-    return realpathSync(join(dirname(manifest), parsed.bin.claude));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The part of Claude Code's package.json that names its executable. */
-const claudeManifestSchema = z.object({ bin: z.object({ claude: z.string().min(1) }) });
 
 /** The same signal this soon after the first is an echo of it, not a second request. */
 const REPEAT_SIGNAL_GRACE_MS = 1000;
@@ -62,16 +40,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   config.webDist ??= defaultWebDist();
-  if (config.local.claudePath) {
-    if (!findProgram(config.local.claudePath, undefined)) {
-      process.stderr.write(
-        `porthole: Invalid CLAUDE_PATH: ${config.local.claudePath} does not exist or is not executable\n`,
-      );
-      process.exit(1);
-    }
-    config.local.claudeBinary = realpathSync(config.local.claudePath);
-  } else {
-    config.local.claudeBinary = bundledClaude();
+  try {
+    config.local.claudeBinary = claudeProgram(config.local.claudePath, process.env.PATH);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`porthole: ${error.message}\n`);
+    process.exit(1);
   }
   let provider;
   try {

@@ -1,13 +1,15 @@
 // The API end to end: a real server, real WebSockets on 127.0.0.1, a real bash behind a real PTY.
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, realpathSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { LocalProvider } from "@porthole/sandbox";
 import { WebSocket } from "ws";
 import { afterEach, describe, expect, it } from "vitest";
 import { healthSchema } from "@porthole/protocol";
+import { bundledClaude, claudeProgram } from "../src/claude-program.js";
+import { loadConfig } from "../src/config.js";
+import { createProvider } from "../src/create-provider.js";
 import {
   cleanup,
   connect,
@@ -252,13 +254,11 @@ describe("authentication and ownership", () => {
 });
 
 describe("Claude Code sessions", () => {
-  /** Claude Code's own executable, found as the server finds the bundled one (main.ts). */
+  /** Claude Code's own executable, as the server finds the bundled one. */
   const claudeExecutable = () => {
-    const manifest = createRequire(import.meta.url).resolve(
-      "@anthropic-ai/claude-code/package.json",
-    );
-    const { bin } = JSON.parse(readFileSync(manifest, "utf8")) as { bin: { claude: string } };
-    return realpathSync(join(dirname(manifest), bin.claude));
+    const found = bundledClaude();
+    if (!found) throw new Error("@anthropic-ai/claude-code is not installed: run pnpm install");
+    return found;
   };
 
   it("says plainly when claude is not installed where sessions run", async () => {
@@ -275,6 +275,49 @@ describe("Claude Code sessions", () => {
       message: expect.stringContaining("Claude Code is not installed") as string,
     });
     expect(await client.session.list.query()).toEqual([]);
+  });
+
+  it("runs CLAUDE_PATH through its symlink each time, so an update that repoints it is followed", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "porthole-claude-path-"));
+    try {
+      // As Claude Code's native installer lays it out: bin/claude -> versions/<version>.
+      const versions = join(dir, "versions");
+      mkdirSync(versions);
+      mkdirSync(join(dir, "bin"));
+      const install = (version: string) =>
+        writeFileSync(join(versions, version), `#!/bin/sh\necho running-${version}\n`, {
+          mode: 0o755,
+        });
+      const link = join(dir, "bin", "claude");
+      install("1.0");
+      symlinkSync(join(versions, "1.0"), link);
+      const config = loadConfig(
+        {
+          CLAUDE_PATH: link,
+          LOCAL_SHELL: TEST_SHELL.shell,
+          LOCAL_SHELL_ARGS: TEST_SHELL.shellArgs.join(" "),
+          LOCAL_WORKSPACE_ROOT: join(dir, "sessions"),
+        },
+        () => "unused",
+      );
+      config.local.claudeBinary = claudeProgram(config.local.claudePath, "/usr/bin:/bin");
+      expect(config.local.claudeBinary).toBe(link);
+      const server = await startTestServer({}, createProvider(config));
+      const { client } = connect(server);
+      const info = await client.session.create.mutate({ cols: 100, rows: 30, kind: "claude" });
+      const out = new OutputCollector(client, info.id);
+      await out.untilText(/running-1\.0\r\n/);
+      // The updater puts the new version in place, repoints the link and removes the old one.
+      install("2.0");
+      symlinkSync(join(versions, "2.0"), `${link}.new`);
+      renameSync(`${link}.new`, link);
+      rmSync(join(versions, "1.0"));
+      await out.type("claude\r");
+      await out.untilText(/running-2\.0\r\n/);
+      expect(out.text).not.toContain("No such file");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("types claude in the shell, which draws its welcome screen offline", async () => {
