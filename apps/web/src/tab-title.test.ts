@@ -50,6 +50,13 @@ describe("cleanProgramTitle", () => {
 
   it("drops bidirectional overrides, which could turn the window title around", () => {
     expect(cleanProgramTitle("\u202egnp.exe\u202c")).toBe("gnp.exe");
+    // Every Bidi_Control character: the marks (U+061C ARABIC LETTER MARK too), embeddings,
+    // overrides and isolates.
+    for (const mark of ["\u061c", "\u200e", "\u200f", "\u202a", "\u202d", "\u2066", "\u2069"]) {
+      expect(cleanProgramTitle(`a${mark}b`), mark.codePointAt(0)!.toString(16)).toBe("a b");
+    }
+    // Letters of right-to-left scripts stay: only the invisible controls go.
+    expect(cleanProgramTitle("\u0645\u0644\u0641 notes")).toBe("\u0645\u0644\u0641 notes");
   });
 
   it("bounds the length to MAX_TITLE_LENGTH characters without splitting one", () => {

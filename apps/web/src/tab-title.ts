@@ -28,12 +28,12 @@ export function isDefaultTitle(kind: SessionKind, title: string): boolean {
 }
 
 /**
- * C0 and C1 controls, and the bidirectional marks, embeddings, overrides and isolates: a title
- * reaches the tab, its tooltip and the window's title, where such characters could break the line
- * or run the " · Porthole" after it backwards.
+ * C0 and C1 controls, and every bidirectional control (Unicode's Bidi_Control: the marks,
+ * U+061C ARABIC LETTER MARK among them, embeddings, overrides and isolates): a title reaches the
+ * tab, its tooltip and the window's title, where such characters could break the line or run the
+ * " · Porthole" after it backwards.
  */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSHOWABLE = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g;
+const UNSHOWABLE = /[\p{Cc}\p{Bidi_Control}]+/gu;
 
 /**
  * A title a program set (OSC 0 or 2) as a tab can show it: one line, spaces trimmed and runs of
