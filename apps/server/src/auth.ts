@@ -11,11 +11,7 @@ export class Credentials {
   readonly #entries: { digest: Buffer; id: string }[];
 
   constructor(tokens: readonly string[]) {
-    this.#entries = tokens.map((token) => ({
-      digest: digest(token),
-      // The id names the credential without revealing it (logs and session ownership).
-      id: `cred_${digest(token).subarray(0, 8).toString("hex")}`,
-    }));
+    this.#entries = tokens.map((token) => ({ digest: digest(token), id: credentialId(token) }));
   }
 
   /** The credential id for `token`, or null when it is not ours. */
@@ -28,6 +24,14 @@ export class Credentials {
     }
     return found;
   }
+}
+
+/**
+ * The id that names a token's credential in logs and session ownership without revealing it: the
+ * start of its SHA-256, so an operator holding the token can tell which one a log line means.
+ */
+export function credentialId(token: string): string {
+  return `cred_${digest(token).subarray(0, 8).toString("hex")}`;
 }
 
 function digest(token: string): Buffer {

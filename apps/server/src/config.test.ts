@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ptyThreadByDefault } from "@porthole/sandbox";
 import { describe, expect, it } from "vitest";
+import { Credentials } from "./auth.js";
 import { loadConfig, redactedConfig, SETTING_NAMES } from "./config.js";
 import { unknownSettingWarnings } from "./unknown-settings.js";
 
@@ -149,5 +150,14 @@ describe("loadConfig", () => {
     const printed = JSON.stringify(redactedConfig(config));
     expect(printed).not.toMatch(/tok-0123456789abcdef|e2b_secret|sk-ant-secret/);
     expect(printed).toContain("ANTHROPIC_API_KEY");
+  });
+
+  it("names each token by the credential id log lines use, in PORTHOLE_TOKEN's order", () => {
+    const tokens = ["tok-0123456789abcdef", "tok-fedcba9876543210"];
+    const config = load({ PORTHOLE_TOKEN: tokens.join(",") });
+    const ids = tokens.map((token) => new Credentials(tokens).identify(token));
+    expect(redactedConfig(config).credentials).toEqual(ids);
+    expect(ids[0]).toMatch(/^cred_[0-9a-f]{16}$/);
+    expect(ids[0]).not.toBe(ids[1]);
   });
 });

@@ -3,6 +3,7 @@ import { isAbsolute } from "node:path";
 import { DEFAULT_MAX_SESSIONS, DEFAULT_MAX_SESSIONS_PER_CREDENTIAL } from "@porthole/protocol";
 import { DEFAULT_LOG_CAPACITY, ptyThreadByDefault } from "@porthole/sandbox";
 import { z } from "zod";
+import { credentialId } from "./auth.js";
 import { hostPolicy, type HostPolicy } from "./host-check.js";
 import { MAX_CONNECTIONS_PER_CREDENTIAL } from "./limits.js";
 import { LOG_FORMATS, type LogFormat } from "./logger.js";
@@ -305,6 +306,8 @@ export function redactedConfig(config: Config): Record<string, unknown> {
   return {
     ...config,
     tokens: config.tokens.map(() => "[redacted]"),
+    // Which credential id (in log lines) is which token, in PORTHOLE_TOKEN's order.
+    credentials: config.tokens.map(credentialId),
     e2b: { ...config.e2b, apiKey: hidden(config.e2b.apiKey) },
     claudeEnv: Object.fromEntries(
       Object.keys(config.claudeEnv).map((name) => [name, "[redacted]"]),

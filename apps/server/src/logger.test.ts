@@ -113,7 +113,7 @@ describe("prettyLine", () => {
   it("quotes what would read ambiguously, and escapes control characters", () => {
     expect(
       line({ msg: "m", a: "two words", b: "", c: 'q"', d: "k=v", e: 3, f: null, g: true }),
-    ).toBe('21:05:58 INFO  m  a="two words" b="" c="q\\"" d="k=v" e=3 f=null g=true\n');
+    ).toBe('21:05:58 INFO  m  a="two words" b="" c="q\\"" d="k=v" e=3 g=true\n');
     expect(line({ msg: "evil\x1b]0;title\x07", name: "\x1b[2J" })).toBe(
       '21:05:58 INFO  evil\\u001b]0;title\\u0007  name="\\u001b[2J"\n',
     );

@@ -174,7 +174,8 @@ export function prettyLine(
   const fields: string[] = [];
   let stack: string | undefined;
   for (const [key, value] of Object.entries(record)) {
-    if (HIDDEN.has(key)) continue;
+    // A field with nothing in it (exit=null while a session has not exited) says nothing here.
+    if (HIDDEN.has(key) || value === null) continue;
     const err = key === "err" ? errSchema.safeParse(value) : undefined;
     if (err?.success) {
       fields.push(`${style.dim("err=")}${shown(err.data.message ?? "")}`);

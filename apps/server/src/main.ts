@@ -55,7 +55,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
-  logger.info({ config: redactedConfig(config) }, "starting");
+  const settings = redactedConfig(config);
+  if (readableLogs(config.logFormat, process.stdout.isTTY)) {
+    // On a terminal the whole configuration is a screenful of JSON: the gist, the rest at debug.
+    const { provider: kind, host, port, credentials } = settings;
+    logger.info({ provider: kind, host, port, credentials }, "starting");
+    logger.debug({ config: settings }, "settings");
+  } else logger.info({ config: settings }, "starting");
   const warnings = [
     ...unknownSettingWarnings(process.env, SETTING_NAMES),
     ...ignoredSettingWarnings(process.env, config.provider),
@@ -76,7 +82,8 @@ async function main(): Promise<void> {
   }
   // Only once listening: a server that cannot start ends on the line that says why. Not when
   // readable lines share the terminal with the link, under which they are shown anyway.
-  const warningsInBanner = process.stdout.isTTY && readableLogs(config.logFormat, true);
+  const warningsInBanner =
+    process.stdout.isTTY && readableLogs(config.logFormat, process.stdout.isTTY);
   if (!warningsInBanner) for (const warning of warnings) logger.warn(warning);
   // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
   // leave them to their own timeout; the log says which it found either way.

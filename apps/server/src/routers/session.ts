@@ -85,11 +85,14 @@ export const sessionRouter = router({
   close: procedure
     .input(sessionRefInputSchema)
     .mutation(async ({ input, ctx }): Promise<{ closed: true }> => {
-      await ctx.sessions.close(input.sessionId, ctx.credential);
+      // Said before closing (an unknown or foreign session is refused first), so the log reads
+      // cause then effect: this, then "session ended".
+      ctx.sessions.require(input.sessionId, ctx.credential);
       ctx.logger.info(
         { sessionId: input.sessionId, credential: ctx.credential },
-        "session closed by client",
+        "session close asked by client",
       );
+      await ctx.sessions.close(input.sessionId, ctx.credential);
       return { closed: true };
     }),
 });
