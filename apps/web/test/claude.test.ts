@@ -7,6 +7,7 @@ import {
   screenshot,
   requireClaude,
   skipClaudeTests,
+  startClaudeTestServer,
   startTestServer,
   useBrowser,
   waitForPrompt,
@@ -14,9 +15,6 @@ import {
   waitForStatus,
   type TestServer,
 } from "./harness.js";
-
-/** A made-up key: it only gets Claude Code past its login screen; nothing is reachable offline. */
-const FAKE_API_KEY = "sk-ant-porthole-offline-test-not-a-real-key";
 
 /** Opens a Claude Code tab from the tab bar and waits for the server to start it. */
 async function openClaudeTab(page: Page): Promise<void> {
@@ -86,23 +84,9 @@ describe.skipIf(skipClaudeTests)("Claude Code in the browser (offline)", () => {
     let server: TestServer;
 
     beforeAll(async () => {
-      server = await startTestServer({
+      server = await startClaudeTestServer({
         tokens: 2,
-        homeFiles: {
-          ".claude.json": JSON.stringify({
-            hasCompletedOnboarding: true,
-            theme: "dark",
-            numStartups: 3,
-            customApiKeyResponses: { approved: [FAKE_API_KEY.slice(-20)], rejected: [] },
-            projects: {
-              "{home}": { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true },
-            },
-          }),
-        },
         shellSetup: [
-          `export ANTHROPIC_API_KEY='${FAKE_API_KEY}'`,
-          "export DISABLE_AUTOUPDATER=1",
-          'cd "$HOME"',
           // More output than the server keeps (64 KiB below) before Claude Code starts: a fresh
           // attach then gets a snapshot of the screen instead of a replay.
           "seq 1 20000",

@@ -178,6 +178,57 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
+/**
+ * Hands each test of a suite its own token (credential), so its tabs and sessions are its own.
+ * `server` is read at each call: suites start theirs in beforeAll.
+ */
+export function tokenDealer(server: () => TestServer): () => string {
+  let next = 0;
+  return () => {
+    const token = server().tokens[next++];
+    if (!token) throw new Error("out of test tokens: raise the count given to startTestServer");
+    return token;
+  };
+}
+
+/** A made-up key: it only gets Claude Code past its login screen; nothing is reachable offline. */
+export const FAKE_API_KEY = "sk-ant-porthole-offline-test-not-a-real-key";
+
+/**
+ * Starts a test server whose shells find Claude Code set up: onboarding done, FAKE_API_KEY
+ * approved, HOME trusted, no auto-updater, and the shell in HOME. `options.shellSetup` runs after
+ * that; other options are passed on.
+ */
+export function startClaudeTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  return startTestServer({
+    ...options,
+    homeFiles: {
+      ".claude.json": JSON.stringify({
+        hasCompletedOnboarding: true,
+        theme: "dark",
+        numStartups: 3,
+        customApiKeyResponses: { approved: [FAKE_API_KEY.slice(-20)], rejected: [] },
+        projects: {
+          "{home}": { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true },
+        },
+      }),
+      ...options.homeFiles,
+    },
+    shellSetup: [
+      `export ANTHROPIC_API_KEY='${FAKE_API_KEY}'`,
+      "export DISABLE_AUTOUPDATER=1",
+      'cd "$HOME"',
+      ...(options.shellSetup ?? []),
+    ],
+  });
+}
+
+/**
+ * How long an expect.poll waits for what the page shows after a browser action (a command typed,
+ * a rename): vitest's default of 1 s is too short on a loaded 2-core machine.
+ */
+export const POLL = { timeout: 10_000 } as const;
+
 /** A Chromium with its own fresh profile directory. */
 export interface TestBrowser {
   context: BrowserContext;

@@ -9,6 +9,7 @@ import {
   skipBrowserTests,
   startDropProxy,
   startTestServer,
+  tokenDealer,
   useBrowser,
   waitForPrompt,
   waitForScreen,
@@ -41,8 +42,7 @@ describe.skipIf(skipBrowserTests)("a shell over a network that drops", () => {
   const browser = useBrowser();
   let server: TestServer;
   let proxy: DropProxy;
-  let nextToken = 0;
-  const token = () => server.tokens[nextToken++]!;
+  const token = tokenDealer(() => server);
 
   beforeAll(async () => {
     server = await startTestServer();

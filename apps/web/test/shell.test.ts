@@ -9,6 +9,7 @@ import { CLOSE_CONFIRM_MS } from "../src/tabs.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   openApp,
+  POLL,
   PROMPT,
   run,
   screenLines,
@@ -16,6 +17,7 @@ import {
   skipBrowserTests,
   waitForLastLine,
   startTestServer,
+  tokenDealer,
   useBrowser,
   waitForPrompt,
   waitForScreen,
@@ -60,7 +62,6 @@ async function barColumns(page: Page, row: number): Promise<number[]> {
 describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   const browser = useBrowser();
   let server: TestServer;
-  let nextToken = 0;
   /**
    * A window of the one browser: the tab list is in its storage, so windows opened with the same
    * token show the same session.
@@ -68,11 +69,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   const windowOf = (key: string, width: number, height: number) =>
     openApp(browser.context, server.url, key, "", { width, height });
   /** Each test is its own credential, so its tabs and sessions are its own. */
-  const token = () => {
-    const next = server.tokens[nextToken++];
-    if (!next) throw new Error("out of test tokens: raise the count given to startTestServer");
-    return next;
-  };
+  const token = tokenDealer(() => server);
 
   beforeAll(async () => {
     server = await startTestServer({ tokens: 32 });
@@ -472,7 +469,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     );
     expect(await second.evaluate(() => window.__porthole?.activeSessionId())).toBe(shared);
     // Attached out of sight, that tab leaves the program the size of the window it is used in.
-    await expect.poll(() => server.server.sessions.get(opened)?.attached).toBe(2);
+    await expect.poll(() => server.server.sessions.get(opened)?.attached, POLL).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const session = server.server.sessions.get(opened)!;
     expect({ cols: session.cols, rows: session.rows }).toEqual(own);
@@ -511,13 +508,13 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       .poll(() => {
         const session = server.server.sessions.get(opened)!;
         return { cols: session.cols, rows: session.rows };
-      })
+      }, POLL)
       .toEqual(narrow);
     // Closed in the second window, the session is not brought back to it when the first saves.
     const close = second.locator(`.tab[data-session-id="${opened}"] .tab-close`);
     await close.click();
     await close.click();
-    await expect.poll(() => server.server.sessions.get(opened)).toBeUndefined();
+    await expect.poll(() => server.server.sessions.get(opened), POLL).toBeUndefined();
     await first.click(".tab >> nth=0");
     await first.waitForFunction((id) => window.__porthole?.activeSessionId() === id, shared);
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -527,7 +524,8 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
   });
 
   it("keeps tabs: new, switch, rename, close; the list survives a reload; lost sessions drop out", async () => {
-    const page = await openApp(browser.context, server.url, token());
+    const key = token();
+    const page = await openApp(browser.context, server.url, key);
     await run(page, "echo first-tab");
     await waitForScreen(page, /^first-tab$/m);
     await page.click('button[data-new="shell"]');
@@ -542,7 +540,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.click(".tab >> nth=0");
     await waitForScreen(page, /^first-tab$/m);
     expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[0]);
-    await expect.poll(() => page.title()).toBe("Shell · Porthole");
+    await expect.poll(() => page.title(), POLL).toBe("Shell · Porthole");
 
     // Rename by double-click, with a command half typed at the prompt; the server keeps the title.
     await page.keyboard.type("echo half-");
@@ -550,7 +548,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.fill(".tab-rename", "build");
     await page.keyboard.press("Enter");
     await page.waitForSelector(`.tab[data-session-id="${ids[0]}"] .tab-title:text-is("build")`);
-    await expect.poll(() => server.server.sessions.get(ids[0]!)?.title).toBe("build");
+    await expect.poll(() => server.server.sessions.get(ids[0]!)?.title, POLL).toBe("build");
     expect(await page.title()).toBe("build · Porthole");
     // Enter gave the keyboard back to the terminal, and only that: the half-typed command goes
     // on from where it was (Enter's keypress reaching the terminal would have run "echo half-").
@@ -570,7 +568,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
 
     const again = await browser.context.newPage();
     // sessionStorage is per tab: a new tab needs the link again.
-    await again.goto(`${server.url}/#token=${encodeURIComponent(server.tokens[nextToken - 1]!)}`);
+    await again.goto(`${server.url}/#token=${encodeURIComponent(key)}`);
     await waitForStatus(again, "connected");
     expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual(ids);
     // The tab in front before is in front again.
@@ -590,7 +588,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     expect(server.server.sessions.get(ids[1]!)).toBeDefined();
     await closeButton.click();
     await closeButton.click();
-    await expect.poll(() => server.server.sessions.get(ids[1]!)).toBeUndefined();
+    await expect.poll(() => server.server.sessions.get(ids[1]!), POLL).toBeUndefined();
     expect(await again.evaluate(() => window.__porthole?.sessionIds())).toEqual([ids[0]]);
     await waitForScreen(again, /^first-tab$/m);
     await again.close();
@@ -629,7 +627,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
       (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
     ).toEqual([PROMPT.trimEnd()]);
     // The ended session is closed, so a reload does not bring it back as a second tab.
-    await expect.poll(() => server.server.sessions.get(first!)).toBeUndefined();
+    await expect.poll(() => server.server.sessions.get(first!), POLL).toBeUndefined();
     // The terminal kept the keyboard: what is typed next goes to the new shell.
     await page.keyboard.type("echo typed-after-$((6*7))");
     await page.keyboard.press("Enter");
@@ -675,7 +673,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     expect(
       (await screenLines(page)).map((line) => line.trimEnd()).filter((line) => line !== ""),
     ).toEqual([PROMPT.trimEnd()]);
-    await expect.poll(() => server.server.sessions.get(first!)).toBeUndefined();
+    await expect.poll(() => server.server.sessions.get(first!), POLL).toBeUndefined();
     await run(page, "echo restarted-$((6*7))");
     await waitForScreen(page, /^restarted-42$/m);
     await page.close();
@@ -703,12 +701,14 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     // A phone-wide window keeps the whole box in view, its input narrower.
     await page.setViewportSize({ width: 390, height: 700 });
     await expect
-      .poll(() =>
-        page.evaluate(() => {
-          const box = document.querySelector(".search-box")!.getBoundingClientRect();
-          const input = document.querySelector(".search-box input")!.getBoundingClientRect();
-          return box.left >= 0 && box.right <= window.innerWidth && input.left >= box.left;
-        }),
+      .poll(
+        () =>
+          page.evaluate(() => {
+            const box = document.querySelector(".search-box")!.getBoundingClientRect();
+            const input = document.querySelector(".search-box input")!.getBoundingClientRect();
+            return box.left >= 0 && box.right <= window.innerWidth && input.left >= box.left;
+          }),
+        POLL,
       )
       .toBe(true);
     await page.keyboard.press("Escape");
@@ -768,7 +768,7 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.mouse.dblclick(box.x + cell.width * 3.5, box.y + cell.height * (row + 0.5));
     await page.keyboard.press("Control+Shift+C");
     await expect
-      .poll(() => page.evaluate(() => navigator.clipboard.readText()))
+      .poll(() => page.evaluate(() => navigator.clipboard.readText()), POLL)
       .toBe("copy-me-please");
     // Ctrl+Shift+C did not reach the shell as ^C: the line is still empty.
     await waitForPrompt(page);

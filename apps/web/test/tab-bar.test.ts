@@ -3,12 +3,15 @@ import type { Page } from "playwright-core";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   openApp,
+  POLL,
   requireClaude,
   run,
   screenshot,
   skipBrowserTests,
   skipClaudeTests,
+  startClaudeTestServer,
   startTestServer,
+  tokenDealer,
   useBrowser,
   waitForPrompt,
   waitForScreen,
@@ -73,12 +76,7 @@ function layout(page: Page) {
 describe.skipIf(skipBrowserTests)("the tab bar", () => {
   const browser = useBrowser();
   let server: TestServer;
-  let nextToken = 0;
-  const token = () => {
-    const next = server.tokens[nextToken++];
-    if (!next) throw new Error("out of test tokens: raise the count given to startTestServer");
-    return next;
-  };
+  const token = tokenDealer(() => server);
 
   beforeAll(async () => {
     server = await startTestServer({ tokens: 6 });
@@ -97,7 +95,7 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
 
     // A program sets a title: the tab and the window show it, trimmed.
     await setTitle(page, "  make   all ");
-    await expect.poll(() => tabTitle(page, id)).toBe("make all");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("make all");
     expect(await page.title()).toBe("make all · Porthole");
     expect(await page.getAttribute(`.tab[data-session-id="${id}"]`, "title")).toBe(
       "make all\nShell session",
@@ -107,42 +105,42 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
     expect(server.server.sessions.get(id)?.title).toBe("Shell");
     // Another window parses the same output for itself.
     const other = await openApp(browser.context, server.url, key, "", { width: 700, height: 400 });
-    await expect.poll(() => tabTitle(other, id)).toBe("make all");
+    await expect.poll(() => tabTitle(other, id), POLL).toBe("make all");
 
     // A person's name wins, here and in the other window, and stays when the program sets another.
     await rename(page, id, "build");
-    await expect.poll(() => tabTitle(page, id)).toBe("build");
-    await expect.poll(() => server.server.sessions.get(id)?.title).toBe("build");
-    await expect.poll(() => tabTitle(other, id)).toBe("build");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("build");
+    await expect.poll(() => server.server.sessions.get(id)?.title, POLL).toBe("build");
+    await expect.poll(() => tabTitle(other, id), POLL).toBe("build");
     await setTitle(page, "vim main.c");
     await expect
-      .poll(() => page.getAttribute(`.tab[data-session-id="${id}"]`, "title"))
+      .poll(() => page.getAttribute(`.tab[data-session-id="${id}"]`, "title"), POLL)
       .toBe("build\nvim main.c\nShell session");
     expect(await tabTitle(page, id)).toBe("build");
     expect(await page.title()).toBe("build · Porthole");
     await expect
-      .poll(() => other.getAttribute(`.tab[data-session-id="${id}"]`, "title"))
+      .poll(() => other.getAttribute(`.tab[data-session-id="${id}"]`, "title"), POLL)
       .toContain("vim main.c");
     expect(await tabTitle(other, id)).toBe("build");
     await screenshot(page, "tab-title-renamed");
 
     // Renamed to nothing, the tab has its default name again, and shows the program's title.
     await rename(page, id, "");
-    await expect.poll(() => tabTitle(page, id)).toBe("vim main.c");
-    await expect.poll(() => server.server.sessions.get(id)?.title).toBe("Shell");
-    await expect.poll(() => tabTitle(other, id)).toBe("vim main.c");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("vim main.c");
+    await expect.poll(() => server.server.sessions.get(id)?.title, POLL).toBe("Shell");
+    await expect.poll(() => tabTitle(other, id), POLL).toBe("vim main.c");
     expect(await page.title()).toBe("vim main.c · Porthole");
 
     // An empty title brings the default name back.
     await setTitle(page, "");
-    await expect.poll(() => tabTitle(page, id)).toBe("Shell");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("Shell");
     expect(await page.title()).toBe("Shell · Porthole");
-    await expect.poll(() => tabTitle(other, id)).toBe("Shell");
+    await expect.poll(() => tabTitle(other, id), POLL).toBe("Shell");
 
     // Titles changing keep the tab's element: a click or double-click across a change counts.
     for (const title of ["one", "two", "three"]) {
       await setTitle(page, title);
-      await expect.poll(() => tabTitle(page, id)).toBe(title);
+      await expect.poll(() => tabTitle(page, id), POLL).toBe(title);
     }
     expect(await tab?.evaluate((element) => element.isConnected)).toBe(true);
     await other.close();
@@ -155,7 +153,7 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
     await waitForStatus(page, "connected");
     await waitForPrompt(page);
     const restarted = (await page.evaluate(() => window.__porthole?.activeSessionId()))!;
-    await expect.poll(() => tabTitle(page, restarted)).toBe("Shell");
+    await expect.poll(() => tabTitle(page, restarted), POLL).toBe("Shell");
     await page.close();
   });
 
@@ -164,13 +162,13 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
     const id = (await page.evaluate(() => window.__porthole?.activeSessionId()))!;
     // What /etc/skel/.bashrc adds to PS1 for xterm terminals.
     await run(page, "cd ~; PS1='\\[\\e]0;\\u@\\h: \\w\\a\\]ph$ '");
-    await expect.poll(() => tabTitle(page, id)).toMatch(/^\S+@\S+: ~$/);
+    await expect.poll(() => tabTitle(page, id), POLL).toMatch(/^\S+@\S+: ~$/);
     const promptTitle = (await tabTitle(page, id))!;
     // A program's title shows while it runs; the prompt's is back once it quits.
     await run(page, "printf '\\033]0;vim notes\\007'; read -r _");
-    await expect.poll(() => tabTitle(page, id)).toBe("vim notes");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("vim notes");
     await page.keyboard.press("Enter");
-    await expect.poll(() => tabTitle(page, id)).toBe(promptTitle);
+    await expect.poll(() => tabTitle(page, id), POLL).toBe(promptTitle);
     await page.close();
   });
 
@@ -218,9 +216,7 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
       inView(seen);
       // A long name is cut with an ellipsis.
       await rename(page, ids[0]!, "a rather long name for a tab");
-      await expect
-        .poll(() => page.locator(`.tab[data-session-id="${ids[0]}"] .tab-title`).textContent())
-        .toBe("a rather long name for a tab");
+      await expect.poll(() => tabTitle(page, ids[0]!), POLL).toBe("a rather long name for a tab");
       expect(
         await page
           .locator(`.tab[data-session-id="${ids[0]}"] .tab-title`)
@@ -248,32 +244,15 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
   }
 });
 
-/** A made-up key: it only gets Claude Code past its login screen; nothing is reachable offline. */
-const FAKE_API_KEY = "sk-ant-porthole-offline-test-not-a-real-key";
-
 describe.skipIf(skipClaudeTests)("a Claude Code tab's title", () => {
   const browser = useBrowser();
   let server: TestServer;
   beforeEach(() => requireClaude());
 
   beforeAll(async () => {
-    server = await startTestServer({
+    server = await startClaudeTestServer({
       tokens: 1,
-      homeFiles: {
-        ".claude.json": JSON.stringify({
-          hasCompletedOnboarding: true,
-          theme: "dark",
-          numStartups: 3,
-          customApiKeyResponses: { approved: [FAKE_API_KEY.slice(-20)], rejected: [] },
-          projects: {
-            "{home}": { hasTrustDialogAccepted: true, hasCompletedProjectOnboarding: true },
-          },
-        }),
-      },
       shellSetup: [
-        `export ANTHROPIC_API_KEY='${FAKE_API_KEY}'`,
-        "export DISABLE_AUTOUPDATER=1",
-        'cd "$HOME"',
         // The prompt Debian's and Ubuntu's /etc/skel/.bashrc give xterm terminals: it sets the
         // title to user@host: dir.
         "export PS1='\\[\\e]0;\\u@\\h: \\w\\a\\]ph$ '",
@@ -292,7 +271,7 @@ describe.skipIf(skipClaudeTests)("a Claude Code tab's title", () => {
       const page = await openApp(browser.context, server.url, server.tokens[0]!);
       const shell = (await page.evaluate(() => window.__porthole?.activeSessionId()))!;
       const promptTitle = /^\S+@\S+: ~$/;
-      await expect.poll(() => tabTitle(page, shell)).toMatch(promptTitle);
+      await expect.poll(() => tabTitle(page, shell), POLL).toMatch(promptTitle);
       await page.click('button[data-new="claude"]');
       await page.waitForFunction(
         () =>
@@ -304,7 +283,7 @@ describe.skipIf(skipClaudeTests)("a Claude Code tab's title", () => {
       expect(server.server.sessions.get(id)?.title).toBe("Claude Code");
       // Claude Code names itself (with a mark that turns while it works).
       await expect.poll(() => tabTitle(page, id), { timeout: 60_000 }).toMatch(/^\S+ Claude Code$/);
-      await expect.poll(() => page.title()).toMatch(/^\S+ Claude Code · Porthole$/);
+      await expect.poll(() => page.title(), POLL).toMatch(/^\S+ Claude Code · Porthole$/);
       // Quit once it is ready (offline, it waits on the network first): Ctrl-C twice. It clears
       // its title, and the shell's prompt sets its own.
       await waitForScreen(page, /\? for shortcuts/, 60_000);
