@@ -14,7 +14,14 @@ import {
   type Tone,
 } from "./status-bar.js";
 import { loadTabs, reconcileTabs, saveTabs, tabsKey, type StoredTabs } from "./tab-store.js";
-import { isDefaultTitle, newTabTitle, shownTitle, tabTooltip } from "./tab-title.js";
+import {
+  isDefaultTitle,
+  nameOf,
+  newTabTitle,
+  personName,
+  shownTitle,
+  tabTooltip,
+} from "./tab-title.js";
 import { TabBar, type TabItem } from "./tabs.js";
 import { isEnded, isLive, TerminalView, type Size, type ViewState } from "./terminal-view.js";
 import type { Connection, ConnectionStatus } from "./trpc.js";
@@ -411,11 +418,15 @@ export class App {
     }
   }
 
-  /** Names a tab; "" gives it back a default name, under which it shows its program's title. */
+  /**
+   * Names a tab as a person typed it (a name that reads as the app's is marked as a person's, see
+   * personName); "" gives it back a default name, under which it shows its program's title.
+   */
   async #rename(tab: Tab | null, typed: string): Promise<void> {
     const sessionId = tab?.view.sessionId;
     if (!tab || !sessionId) return;
-    let title = typed;
+    let title = personName(tab.view.kind, typed);
+    if (title === tab.view.title) return;
     if (title === "") {
       if (isDefaultTitle(tab.view.kind, tab.view.title)) return;
       title = newTabTitle(
@@ -602,6 +613,8 @@ export class App {
       key: tab.key,
       sessionId: tab.view.sessionId,
       title: shownTitle(tab.view),
+      name: nameOf(tab.view.title),
+      named: !isDefaultTitle(tab.view.kind, tab.view.title),
       tooltip: tabTooltip(tab.view),
       kind: tab.view.kind,
       tone: toneOf(tab.view.state, tab.view.live && this.#connection.kind === "open"),

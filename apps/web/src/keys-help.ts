@@ -20,8 +20,13 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
   {
     keys: "Double-click a tab (or F2 on a focused tab)",
-    does: "Rename it (Enter keeps the name, Escape drops it). A tab not renamed shows the title its program sets; renamed to nothing, it does again",
+    does: "Rename it: Enter names it what the field holds, even unchanged (a program's title, without its spinner), Escape drops it. A tab not renamed shows the title its program sets; renamed to nothing, it does again",
   },
+  {
+    keys: "← → Home End on a focused tab",
+    does: "Move between the tabs; Enter or Space brings the focused one to the front",
+  },
+  { keys: "Mouse wheel over the tabs", does: "Scroll them sideways when more than fit" },
   {
     keys: "× on a tab, or middle-click",
     does: "Close it; a session still running asks for a second click (End?), as closing ends it",

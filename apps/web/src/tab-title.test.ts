@@ -4,9 +4,13 @@ import { describe, expect, it } from "vitest";
 import {
   cleanProgramTitle,
   isDefaultTitle,
+  NAMED_MARK,
+  nameOf,
   newTabTitle,
+  personName,
   shownTitle,
   tabTooltip,
+  withoutStatusGlyph,
 } from "./tab-title.js";
 
 describe("newTabTitle", () => {
@@ -92,5 +96,58 @@ describe("shownTitle and tabTooltip", () => {
     expect(shownTitle(parts)).toBe("build");
     expect(tabTooltip(parts)).toBe("build\nvim main.c\nShell session");
     expect(tabTooltip({ ...parts, programTitle: "" })).toBe("build\nShell session");
+  });
+});
+
+describe("personName", () => {
+  it("keeps a name that cannot be taken for the app's as typed, trimmed", () => {
+    expect(personName("shell", "  build ")).toBe("build");
+    expect(personName("shell", "Claude Code")).toBe("Claude Code");
+    expect(personName("shell", "")).toBe("");
+  });
+
+  it("marks a name that reads as the app's, so that every window takes it for a person's", () => {
+    for (const [kind, typed] of [
+      ["shell", "Shell 7"],
+      ["shell", "Shell"],
+      ["claude", "Claude Code"],
+      ["claude", " Claude Code 2 "],
+    ] as const) {
+      const title = personName(kind, typed);
+      expect(title).toBe(typed.trim() + NAMED_MARK);
+      expect(isDefaultTitle(kind, title)).toBe(false);
+      // Shown as typed, in the tab, its tooltip and the window's title.
+      const parts = { kind, title, programTitle: "✳ Claude Code" };
+      expect(shownTitle(parts)).toBe(typed.trim());
+      expect(tabTooltip(parts)).toBe(
+        `${typed.trim()}\n✳ Claude Code\n${kind === "claude" ? "Claude Code" : "Shell"} session`,
+      );
+    }
+  });
+
+  it("takes a marked name typed again (an unchanged field) as it is, marked once", () => {
+    const once = personName("shell", "Shell 7");
+    expect(personName("shell", once)).toBe(once);
+    expect(personName("shell", nameOf(once))).toBe(once);
+    expect(personName("shell", `${NAMED_MARK}build`)).toBe("build");
+  });
+
+  it("is not counted as taken twice: a new tab is not given a number that shows already", () => {
+    expect(newTabTitle("shell", ["Shell", personName("shell", "Shell 2")])).toBe("Shell 3");
+  });
+});
+
+describe("withoutStatusGlyph", () => {
+  it("drops the status mark a program puts before its title", () => {
+    for (const title of ["✳ Claude Code", "◑ Claude Code", "⠂ Claude Code", "· Claude Code"]) {
+      expect(withoutStatusGlyph(title), title).toBe("Claude Code");
+    }
+    expect(withoutStatusGlyph("✳\uFE0F Claude Code")).toBe("Claude Code");
+  });
+
+  it("keeps titles that start with a word, a path or a number, and a mark alone", () => {
+    for (const title of ["vim main.c", "user@host: ~", "~/src", "[1] build", "2 jobs", "✳", "✳ "]) {
+      expect(withoutStatusGlyph(title), title).toBe(title);
+    }
   });
 });

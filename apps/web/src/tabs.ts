@@ -1,6 +1,7 @@
 // The tab bar: one tab per session, new shell / new Claude Code buttons, switch, rename (double-click) and close.
 import { MAX_TITLE_LENGTH, type SessionKind } from "@porthole/protocol";
 import type { Tone } from "./status-bar.js";
+import { withoutStatusGlyph } from "./tab-title.js";
 
 /** One tab as the bar draws it. */
 export interface TabItem {
@@ -9,6 +10,10 @@ export interface TabItem {
   sessionId: string | null;
   /** The label: a name a person gave, or the title the program set (see shownTitle). */
   title: string;
+  /** The session's own name as shown (see nameOf): a person's, or the app's ("Shell 2"). */
+  name: string;
+  /** Whether `name` is one a person gave (else the app's default, see isDefaultTitle). */
+  named: boolean;
   tooltip: string;
   kind: SessionKind;
   tone: Tone;
@@ -69,6 +74,8 @@ export class TabBar {
       this.#helpButton(),
     );
     this.element.append(this.#list, actions);
+    this.#list.addEventListener("wheel", (event) => this.#wheel(event), { passive: false });
+    this.#list.addEventListener("keydown", (event) => this.#moveFocus(event));
     // A window made narrower (a phone turned, a split view) can leave the front tab out of sight.
     new ResizeObserver(() => this.#showActive()).observe(this.#list);
   }
@@ -120,6 +127,55 @@ export class TabBar {
     tab?.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 
+  /**
+   * A mouse's vertical wheel over a bar with more tabs than fit scrolls it sideways (a touchpad's
+   * sideways swipe already does). When everything fits, or the bar is at that end already, the
+   * wheel is left alone.
+   */
+  #wheel(event: WheelEvent): void {
+    const list = this.#list;
+    if (event.ctrlKey || event.deltaX !== 0 || event.deltaY === 0) return;
+    const room = list.scrollWidth - list.clientWidth;
+    if (room <= 0) return;
+    // Lines (Firefox's mouse wheels) and pages are turned into pixels.
+    const unit =
+      event.deltaMode === WheelEvent.DOM_DELTA_LINE
+        ? 20
+        : event.deltaMode === WheelEvent.DOM_DELTA_PAGE
+          ? list.clientWidth
+          : 1;
+    const delta = event.deltaY * unit;
+    const to = Math.min(room, Math.max(0, list.scrollLeft + delta));
+    if (Math.abs(to - list.scrollLeft) < 0.5) return;
+    event.preventDefault();
+    list.scrollLeft = to;
+  }
+
+  /**
+   * The keys of a tablist (WAI-ARIA's tabs pattern, activated by hand): ArrowLeft and ArrowRight
+   * move the focus to the previous and next tab (round the ends), Home and End to the first and
+   * last; Enter or Space brings the focused tab to the front, F2 renames it.
+   */
+  #moveFocus(event: KeyboardEvent): void {
+    const tab = event.target;
+    if (!(tab instanceof HTMLElement) || tab.getAttribute("role") !== "tab") return;
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    const tabs = [...this.#list.children].filter(
+      (element): element is HTMLElement => element instanceof HTMLElement,
+    );
+    const index = tabs.indexOf(tab);
+    if (index === -1) return;
+    let next: HTMLElement | undefined;
+    if (event.key === "ArrowLeft") next = tabs[(index - 1 + tabs.length) % tabs.length];
+    else if (event.key === "ArrowRight") next = tabs[(index + 1) % tabs.length];
+    else if (event.key === "Home") next = tabs[0];
+    else if (event.key === "End") next = tabs[tabs.length - 1];
+    if (!next) return;
+    event.preventDefault();
+    next.focus();
+    next.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
   /** Starts editing a tab's title. */
   startRename(key: string): void {
     const item = this.#items.find((candidate) => candidate.key === key);
@@ -132,16 +188,25 @@ export class TabBar {
     this.#editing = key;
     const input = document.createElement("input");
     input.className = "tab-rename";
-    input.value = item.title;
+    // What the tab shows; a program's title without its status mark (a spinner would stand still).
+    const draft = item.named ? item.name : withoutStatusGlyph(item.title);
+    input.value = draft;
     input.maxLength = MAX_TITLE_LENGTH;
     input.setAttribute("aria-label", "Tab title");
     let done = false;
-    const finish = (save: boolean) => {
+    /**
+     * Enter names the tab what the field holds, even unchanged: a tab showing its program's title
+     * keeps it as its name. A click elsewhere saves only a change, so a stray double-click on a
+     * tab renames nothing.
+     */
+    const finish = (how: "enter" | "escape" | "blur") => {
       if (done) return;
       done = true;
       this.#editing = null;
       const title = input.value.trim();
-      if (save && title !== item.title) this.#handlers.rename(key, title);
+      const save =
+        how === "enter" ? !(item.named && title === item.name) : how === "blur" && title !== draft;
+      if (save) this.#handlers.rename(key, title);
       input.replaceWith(label);
       this.#drawn = "";
       this.render(this.#items);
@@ -152,11 +217,11 @@ export class TabBar {
       // The keyboard goes to the terminal below: Enter's keypress, still to come, would follow
       // it there and run what was half typed at the prompt.
       event.preventDefault();
-      finish(event.key === "Enter");
+      finish(event.key === "Enter" ? "enter" : "escape");
       // The input is gone with the redraw, and the keyboard with it, unless it is handed back.
       this.#handlers.renameDone();
     });
-    input.addEventListener("blur", () => finish(true));
+    input.addEventListener("blur", () => finish("blur"));
     input.addEventListener("click", (event) => event.stopPropagation());
     label.replaceWith(input);
     input.focus();
@@ -255,7 +320,16 @@ export class TabBar {
     });
     tab.addEventListener("dblclick", () => this.startRename(key));
     tab.addEventListener("keydown", (event) => {
-      if (event.key === "F2") this.startRename(key);
+      // Only the tab's own keys: not those of its rename field or its ×.
+      if (event.target !== tab) return;
+      if (event.key === "F2") {
+        event.preventDefault();
+        this.startRename(key);
+      } else if (event.key === "Enter" || event.key === " ") {
+        // Not also a keypress for the terminal that gets the keyboard next, nor a page scroll.
+        event.preventDefault();
+        this.#handlers.select(key);
+      }
     });
     return { tab, dot, label, close };
   }

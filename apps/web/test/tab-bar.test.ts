@@ -18,6 +18,7 @@ import {
   waitForStatus,
   type TestServer,
 } from "./harness.js";
+import { NAMED_MARK } from "../src/tab-title.js";
 
 /** Makes the shell print OSC 0 with `title` (bash's printf turns \033 and \007 into the bytes). */
 function setTitle(page: Page, title: string): Promise<void> {
@@ -73,13 +74,64 @@ function layout(page: Page) {
   });
 }
 
+/** Opens shells from the tab bar until the window has `count` tabs. */
+async function openShells(page: Page, count: number): Promise<void> {
+  for (let n = (await page.locator(".tab").count()) + 1; n <= count; n++) {
+    await page.click('button[data-new="shell"]');
+    await page.waitForFunction((wanted) => window.__porthole?.sessionIds().length === wanted, n);
+    await waitForStatus(page, "connected");
+  }
+}
+
+/** Each tab's label: its text, the width it has, and the width its text needs (in the tab's font). */
+function labels(page: Page) {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>(".tab .tab-title")].map((label) => ({
+      text: label.textContent ?? "",
+      width: label.getBoundingClientRect().width,
+      cut: label.scrollWidth > label.clientWidth,
+    })),
+  );
+}
+
+/** How wide `text` is in a tab's font. */
+function textWidth(page: Page, text: string): Promise<number> {
+  return page.evaluate((value) => {
+    const probe = document.createElement("span");
+    probe.style.cssText = "position: absolute; visibility: hidden; white-space: nowrap";
+    probe.textContent = value;
+    document.querySelector(".tab")!.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return width;
+  }, text);
+}
+
+/** The session of the focused element, when it is a tab. */
+function focusedTab(page: Page): Promise<string | null> {
+  return page.evaluate(() => {
+    const focused = document.activeElement;
+    return focused instanceof HTMLElement && focused.getAttribute("role") === "tab"
+      ? (focused.dataset.sessionId ?? null)
+      : null;
+  });
+}
+
+/** The front tab and its × are inside the tab list's box. */
+function inView(found: Awaited<ReturnType<typeof layout>>): void {
+  expect(found.active!.left).toBeGreaterThanOrEqual(found.list!.left - 1);
+  expect(found.active!.right).toBeLessThanOrEqual(found.list!.right + 1);
+  expect(found.activeClose!.width).toBeGreaterThan(10);
+  expect(found.activeClose!.right).toBeLessThanOrEqual(found.list!.right + 1);
+}
+
 describe.skipIf(skipBrowserTests)("the tab bar", () => {
   const browser = useBrowser();
   let server: TestServer;
   const token = tokenDealer(() => server);
 
   beforeAll(async () => {
-    server = await startTestServer({ tokens: 6 });
+    server = await startTestServer({ tokens: 16 });
   });
 
   afterAll(async () => {
@@ -172,6 +224,225 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
     await page.close();
   });
 
+  for (const width of [1000, 640]) {
+    it(`keeps a short name whole in each tab at ${width} px: the bar scrolls sooner`, async () => {
+      const page = await openApp(browser.context, server.url, token(), "", { width, height: 480 });
+      await openShells(page, 7);
+      const seen = await layout(page);
+      expect(seen.scrolls).toBe(true);
+      const least = await textWidth(page, "Shell 12");
+      for (const label of await labels(page)) {
+        expect(label.width, label.text).toBeGreaterThanOrEqual(least);
+        // "Shell", "Shell 2"... "Shell 7" show whole.
+        expect(label.cut, label.text).toBe(false);
+      }
+      // A Claude Code tab's name shows its first word and more.
+      await page.evaluate(() => {
+        const label = document.querySelector<HTMLElement>(".tab .tab-title")!;
+        label.dataset.saved = label.textContent ?? "";
+        label.textContent = "Claude Code 12";
+      });
+      const claude = (await labels(page))[0]!;
+      expect(claude.width).toBeGreaterThanOrEqual(await textWidth(page, "Claude C…"));
+      await page.evaluate(() => {
+        const label = document.querySelector<HTMLElement>(".tab .tab-title")!;
+        label.textContent = label.dataset.saved ?? "";
+      });
+      inView(await layout(page));
+      await screenshot(page, `tabs-${width}`);
+      await page.close();
+    });
+  }
+
+  it("scrolls the tabs sideways with a mouse wheel when they overflow, and only then", async () => {
+    const page = await openApp(browser.context, server.url, token(), "", {
+      width: 640,
+      height: 480,
+    });
+    const list = page.locator(".tabs");
+    const wheel = (deltaY: number) =>
+      list.evaluate((element, delta) => {
+        const event = new WheelEvent("wheel", { deltaY: delta, bubbles: true, cancelable: true });
+        element.dispatchEvent(event);
+        return { prevented: event.defaultPrevented, left: element.scrollLeft };
+      }, deltaY);
+    // One tab: nothing to scroll, the wheel is left to the page.
+    expect(await wheel(100)).toEqual({ prevented: false, left: 0 });
+    await openShells(page, 7);
+    // The newest tab is in front, scrolled into view at the end: the wheel up goes left.
+    const end = await list.evaluate((element) => element.scrollWidth - element.clientWidth);
+    expect(end).toBeGreaterThan(0);
+    await expect.poll(() => list.evaluate((element) => element.scrollLeft), POLL).toBe(end);
+    // A real wheel over the bar (Chromium's, in pixels).
+    const box = (await list.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, -120);
+    await expect
+      .poll(() => list.evaluate((element) => element.scrollLeft), POLL)
+      .toBeLessThan(end - 50);
+    // At the start, a wheel further up is not taken: it is the page's (nothing scrolls there).
+    expect((await wheel(-100_000)).prevented).toBe(true);
+    expect(await wheel(-100)).toEqual({ prevented: false, left: 0 });
+    // Down again, sideways to the right, up to the end.
+    expect(await wheel(100)).toEqual({ prevented: true, left: 100 });
+    expect((await wheel(100_000)).left).toBe(end);
+    // A touchpad's sideways swipe and Ctrl+wheel (zoom) are the browser's.
+    const sideways = await list.evaluate((element) => {
+      const event = new WheelEvent("wheel", { deltaX: -40, deltaY: 10, cancelable: true });
+      element.dispatchEvent(event);
+      return event.defaultPrevented;
+    });
+    expect(sideways).toBe(false);
+    await page.close();
+  });
+
+  it("moves the focus along the tabs with the arrow keys, Home and End; Enter or Space brings one to the front", async () => {
+    const page = await openApp(browser.context, server.url, token());
+    await openShells(page, 3);
+    const ids = (await page.evaluate(() => window.__porthole?.sessionIds()))!;
+    expect(await page.locator('[role="tablist"] > [role="tab"]').count()).toBe(3);
+    // Tab order reaches only the front tab (a roving tabindex): the keys move within the bar.
+    expect(
+      await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>(".tab")].map((tab) => tab.tabIndex),
+      ),
+    ).toEqual([-1, -1, 0]);
+    await page.focus(".tab[aria-selected='true']");
+    expect(await focusedTab(page)).toBe(ids[2]);
+    await page.keyboard.press("ArrowRight");
+    expect(await focusedTab(page)).toBe(ids[0]); // round the end
+    await page.keyboard.press("ArrowRight");
+    expect(await focusedTab(page)).toBe(ids[1]);
+    await page.keyboard.press("ArrowLeft");
+    expect(await focusedTab(page)).toBe(ids[0]);
+    await page.keyboard.press("ArrowLeft");
+    expect(await focusedTab(page)).toBe(ids[2]);
+    await page.keyboard.press("Home");
+    expect(await focusedTab(page)).toBe(ids[0]);
+    await page.keyboard.press("End");
+    expect(await focusedTab(page)).toBe(ids[2]);
+    // Moving the focus does not switch tabs (the terminal would take the keyboard).
+    expect(await page.evaluate(() => window.__porthole?.activeSessionId())).toBe(ids[2]);
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction((id) => window.__porthole?.activeSessionId() === id, ids[0]);
+    // The keyboard went to that tab's terminal, without the Enter.
+    await page.keyboard.type("echo first-$((2+3))");
+    await page.keyboard.press("Enter");
+    await waitForScreen(page, /^first-5$/m);
+    await page.focus(".tab[aria-selected='true']");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press(" ");
+    await page.waitForFunction((id) => window.__porthole?.activeSessionId() === id, ids[1]);
+    // F2 on a focused tab renames it.
+    await page.focus(".tab[aria-selected='true']");
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("F2");
+    await page.waitForSelector(`.tab[data-session-id="${ids[2]}"] .tab-rename`);
+    await page.keyboard.type("third");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => tabTitle(page, ids[2]!), POLL).toBe("third");
+    await page.close();
+  });
+
+  it("keeps a program's title as a tab's name on Enter, and a name that reads as the app's", async () => {
+    const key = token();
+    const page = await openApp(browser.context, server.url, key);
+    const id = (await page.evaluate(() => window.__porthole?.activeSessionId()))!;
+    const tab = `.tab[data-session-id="${id}"]`;
+    // A program sets a title with a status mark before it (as Claude Code does with its own).
+    await setTitle(page, "✳ Shell");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("✳ Shell");
+
+    // A double-click and a click elsewhere rename nothing: the program's title still follows.
+    await page.dblclick(tab);
+    expect(await page.inputValue(".tab-rename")).toBe("Shell");
+    await page.click(".terminal-view:not([hidden])", { position: { x: 20, y: 100 } });
+    await page.waitForSelector(".tab-rename", { state: "detached" });
+    expect(server.server.sessions.get(id)?.title).toBe("Shell");
+    await setTitle(page, "⠂ Shell");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("⠂ Shell");
+
+    // Enter keeps what the field offers, the title without its mark, as the tab's name, though
+    // unchanged, and though it is the tab's default name: it is saved marked as a person's.
+    await page.dblclick(tab);
+    expect(await page.inputValue(".tab-rename")).toBe("Shell");
+    await page.keyboard.press("Enter");
+    await expect.poll(() => server.server.sessions.get(id)?.title, POLL).toBe(`Shell${NAMED_MARK}`);
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("Shell");
+    await setTitle(page, "✳ Shell");
+    await expect.poll(() => page.getAttribute(tab, "title"), POLL).toContain("✳ Shell");
+    expect(await tabTitle(page, id)).toBe("Shell");
+
+    // "Shell 7" reads as a name the app gives, yet it is a person's: it stays over the program's.
+    await rename(page, id, "Shell 7");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("Shell 7");
+    await expect
+      .poll(() => server.server.sessions.get(id)?.title, POLL)
+      .toBe(`Shell 7${NAMED_MARK}`);
+    await setTitle(page, "vim main.c");
+    await expect.poll(() => page.getAttribute(tab, "title"), POLL).toContain("vim main.c");
+    expect(await tabTitle(page, id)).toBe("Shell 7");
+    expect(await page.title()).toBe("Shell 7 · Porthole");
+    // Another window, and this one reloaded, tell it from the app's name too.
+    const other = await openApp(browser.context, server.url, key, "", { width: 700, height: 400 });
+    await expect.poll(() => other.getAttribute(tab, "title"), POLL).toContain("vim main.c");
+    expect(await tabTitle(other, id)).toBe("Shell 7");
+    await other.close();
+    await page.reload();
+    await waitForStatus(page, "connected");
+    await expect.poll(() => page.getAttribute(tab, "title"), POLL).toContain("vim main.c");
+    expect(await tabTitle(page, id)).toBe("Shell 7");
+    // A new tab is not given the number that shows already.
+    await page.click('button[data-new="shell"]');
+    await page.waitForFunction(() => window.__porthole?.sessionIds().length === 2);
+    expect(await page.locator(".tab-title").allTextContents()).toEqual(["Shell 7", "Shell"]);
+
+    // Renamed to nothing, the tab shows the program's title again.
+    await page.click(tab);
+    await rename(page, id, "");
+    await expect.poll(() => tabTitle(page, id), POLL).toBe("vim main.c");
+    await page.close();
+  });
+
+  for (const viewport of [
+    { width: 320, height: 480 },
+    { width: 390, height: 844 },
+    { width: 480, height: 480 },
+    { width: 1000, height: 640 },
+  ]) {
+    it(`shows the keys panel whole in a ${viewport.width}x${viewport.height} window`, async () => {
+      const page = await openApp(browser.context, server.url, token(), "", viewport);
+      await page.click(".tab-actions .help");
+      const panel = page.locator(".keys-help");
+      await panel.waitFor({ state: "visible" });
+      const seen = await panel.evaluate((element) => {
+        const box = element.getBoundingClientRect();
+        return {
+          panel: { left: box.left, right: box.right },
+          sideways: element.scrollWidth > element.clientWidth,
+          parts: [...element.querySelectorAll("dt, dd")].map((part) => {
+            const rect = part.getBoundingClientRect();
+            return { text: part.textContent ?? "", left: rect.left, right: rect.right };
+          }),
+        };
+      });
+      expect(seen.panel.left).toBeGreaterThanOrEqual(0);
+      expect(seen.panel.right).toBeLessThanOrEqual(viewport.width);
+      expect(seen.sideways).toBe(false);
+      for (const part of seen.parts) {
+        expect(part.left, part.text).toBeGreaterThanOrEqual(seen.panel.left);
+        expect(part.right, part.text).toBeLessThanOrEqual(seen.panel.right);
+        // Stacked in a narrow window: each as wide as the panel.
+        if (viewport.width <= 520) {
+          expect(part.right - part.left, part.text).toBeGreaterThan(viewport.width / 2);
+        }
+      }
+      await screenshot(page, `keys-help-${viewport.width}x${viewport.height}`);
+      await page.close();
+    });
+  }
+
   for (const width of [200, 320]) {
     it(`stays usable in a ${width} px wide window: tabs shrink and scroll, buttons stay in reach`, async () => {
       const page = await openApp(browser.context, server.url, token(), "", { width, height: 480 });
@@ -196,12 +467,6 @@ describe.skipIf(skipBrowserTests)("the tab bar", () => {
       // The tabs shrank to a minimum and scroll; the newest, in front, is in view with its ×.
       expect(seen.scrolls).toBe(true);
       for (const tabWidth of seen.tabs) expect(tabWidth).toBeGreaterThanOrEqual(59);
-      const inView = (found: Awaited<ReturnType<typeof layout>>) => {
-        expect(found.active!.left).toBeGreaterThanOrEqual(found.list!.left - 1);
-        expect(found.active!.right).toBeLessThanOrEqual(found.list!.right + 1);
-        expect(found.activeClose!.width).toBeGreaterThan(10);
-        expect(found.activeClose!.right).toBeLessThanOrEqual(found.list!.right + 1);
-      };
       inView(seen);
       await screenshot(page, `tabs-narrow-${width}`);
 
