@@ -391,9 +391,12 @@ describe("local sessions", () => {
       const attachment = session.attach({ from: null });
       const seen = await readUntilText(attachment, /tool-ran-42 as tool\.exe with 0\r\n/);
       expect(seen.text).toMatch(/[$#] claude\r\n/);
-      await session.write("echo path=$PATH; claude again\r");
+      await session.write("claude again\r");
       await readUntilText(attachment, /tool-ran-42 as tool\.exe with 1\r\n/, 10_000, seen);
-      expect(seen.text).toContain("path=/usr/bin:/bin\r\n");
+      // Back on PATH once a prompt was drawn, for what looks it up without bash's functions.
+      await session.write("echo path=$PATH; sh -c 'claude x y'; echo END\r");
+      await readUntilText(attachment, /with 2\r\nEND\r\n/, 10_000, seen);
+      expect(seen.text).toMatch(/path=[^\r]*\.programs-[0-9a-f]+:\/usr\/bin:\/bin\r\n/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

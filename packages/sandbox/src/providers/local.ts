@@ -35,6 +35,7 @@ import {
   importsFunctions,
   linkPrograms,
   programDirectories,
+  pathKeeper,
   programFunctions,
   programsDir,
   pruneProgramDirs,
@@ -260,7 +261,9 @@ export class LocalProvider implements SandboxProvider {
     const env = buildShellEnv({ ...this.#baseEnv, PATH: path }, request.env);
     // Not for a shell that would not take them: bash in POSIX mode complains of each name it
     // refuses, every time it starts.
-    if (this.#programsDir && this.#byName) Object.assign(env, programFunctions(this.#programs));
+    if (this.#programsDir && this.#byName) {
+      Object.assign(env, programFunctions(this.#programs), pathKeeper(this.#programsDir));
+    }
     // Every process of the session inherits these: closing kills what carries the first, and a
     // server after a crash reaps what carries the second for a server that is gone.
     env[SESSION_VARIABLE] = request.sessionId;

@@ -286,6 +286,17 @@ export function programFunctions(programs: ReadonlyMap<string, string>): Record<
 }
 
 /**
+ * A PROMPT_COMMAND that puts the links' directory back at the front of PATH before each prompt
+ * when a login profile dropped it (Debian's /etc/profile sets PATH anew), so that what looks the
+ * names up on PATH (`which`, `env`, `xargs`, a `sh` script) finds them as the bash functions do.
+ * A profile that sets its own PROMPT_COMMAND replaces it: the functions still answer when typed.
+ */
+export function pathKeeper(dir: string): Record<string, string> {
+  const quoted = shellQuote(dir);
+  return { PROMPT_COMMAND: `case ":$PATH:" in *:${quoted}:*) ;; *) PATH=${quoted}:$PATH ;; esac` };
+}
+
+/**
  * The directories a sandbox must show for `path` to run: its own, and each one a symlink on the
  * way to the program leads through, down to the program's real directory. Read at each session's
  * start, not once: an updater repoints the link (Claude Code's native installer links
