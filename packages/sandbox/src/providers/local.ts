@@ -84,7 +84,8 @@ export interface LocalProviderOptions {
    * of programs are removed at construction once every program they link is gone.
    *
    * Each name is also exported as a bash function running the program by its path, so it still
-   * works after a login profile sets PATH anew (Debian's /etc/profile does). With bash,
+   * works after a login profile sets PATH anew (Debian's /etc/profile does), and a PROMPT_COMMAND
+   * puts the directory back on PATH before each prompt (unless the profile sets its own). With bash,
    * `commandFor(name)` is then the name itself, and the user can type it again later; with other
    * shells, and with bash options under which it imports no functions (`--posix`, `-o posix`,
    * `-p`, `-r`), it stays the program's path. A login profile that execs another shell (`exec
