@@ -36,6 +36,8 @@ describe("loadConfig", () => {
     expect(load({}).local.ptyThread).toBe(ptyThreadByDefault());
     expect(load({ LOCAL_PTY_THREAD: "false" }).local.ptyThread).toBe(false);
     expect(load({ LOCAL_PTY_THREAD: "true" }).local.ptyThread).toBe(true);
+    expect(load({}).local.keepWorkspaces).toBe(false);
+    expect(load({ LOCAL_KEEP_WORKSPACES: "yes" }).local.keepWorkspaces).toBe(true);
   });
 
   it("keeps a generated token in PORTHOLE_TOKEN_FILE, unless PORTHOLE_TOKEN is set", () => {

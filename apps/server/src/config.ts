@@ -117,6 +117,7 @@ const envSchema = z.object({
   LOCAL_SHELL: z.string().min(1).optional(),
   LOCAL_SHELL_ARGS: z.string().optional(),
   LOCAL_PASS_CREDENTIALS: bool.default(false),
+  LOCAL_KEEP_WORKSPACES: bool.default(false),
   LOCAL_PTY_THREAD: bool.optional(),
   CLAUDE_PATH: z.string().min(1).optional(),
   ORPHANS: lowerCase
@@ -181,6 +182,8 @@ export interface Config {
     /** Arguments for the shell, split on spaces; default a login shell (-l). */
     shellArgs: string[] | undefined;
     passCredentials: boolean;
+    /** Leave a session's working directory in place when it ends (default: removed with it). */
+    keepWorkspaces: boolean;
     claudePath: string | undefined;
     /**
      * What "+ Claude Code" runs as `claude` (see claude-program.ts): CLAUDE_PATH made absolute,
@@ -286,6 +289,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, generateToken: () => string):
           ? undefined
           : e.LOCAL_SHELL_ARGS.split(" ").filter(Boolean),
       passCredentials: e.LOCAL_PASS_CREDENTIALS,
+      keepWorkspaces: e.LOCAL_KEEP_WORKSPACES,
       claudePath: e.CLAUDE_PATH,
       claudeBinary: undefined,
       ptyThread: e.LOCAL_PTY_THREAD ?? ptyThreadByDefault(),

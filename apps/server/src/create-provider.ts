@@ -24,6 +24,7 @@ export function createProvider(config: Config): SandboxProvider {
       // bundled one's is node_modules/.bin, with tsc, eslint, vite...).
       programs: config.local.claudeBinary ? { claude: config.local.claudeBinary } : {},
       ptyThread: config.local.ptyThread,
+      removeWorkspaceOnClose: !config.local.keepWorkspaces,
     });
   } catch (error) {
     // The local provider checks its settings when built: name the variable behind the problem.

@@ -1,6 +1,15 @@
 // The API end to end: a real server, real WebSockets on 127.0.0.1, a real bash behind a real PTY.
 import { createHash } from "node:crypto";
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalProvider } from "@porthole/sandbox";
@@ -317,6 +326,33 @@ describe("Claude Code sessions", () => {
       expect(out.text).not.toContain("No such file");
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("removes a session's workspace when it ends, unless LOCAL_KEEP_WORKSPACES", async () => {
+    const root = mkdtempSync(join(tmpdir(), "porthole-keep-"));
+    try {
+      for (const keep of [false, true]) {
+        const env = {
+          LOCAL_SHELL: TEST_SHELL.shell,
+          LOCAL_SHELL_ARGS: TEST_SHELL.shellArgs.join(" "),
+          LOCAL_WORKSPACE_ROOT: join(root, String(keep)),
+          ...(keep ? { LOCAL_KEEP_WORKSPACES: "true" } : {}),
+        };
+        const server = await startTestServer({}, createProvider(loadConfig(env, () => "unused")));
+        const { client } = connect(server);
+        const info = await client.session.create.mutate({ cols: 80, rows: 24 });
+        const out = new OutputCollector(client, info.id);
+        await out.type("echo kept > notes.txt; echo at=$PWD\r");
+        await out.untilText(/at=\/\S+\r\n/);
+        const match = /at=(\/\S+)\r\n/.exec(out.text);
+        const workspace = match?.[1] ?? "";
+        expect(readFileSync(join(workspace, "notes.txt"), "utf8")).toBe("kept\n");
+        await client.session.close.mutate({ sessionId: info.id });
+        expect(existsSync(join(workspace, "notes.txt"))).toBe(keep);
+      }
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 
