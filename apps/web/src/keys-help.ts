@@ -20,7 +20,7 @@ export const SHORTCUTS: readonly Shortcut[] = [
   },
   {
     keys: "Double-click a tab (or F2 on a focused tab)",
-    does: "Rename it: Enter names it what the field holds, even unchanged (a program's title, without its spinner), Escape drops it. A tab not renamed shows the title its program sets; renamed to nothing, it does again",
+    does: "Rename it: Enter saves, Escape cancels. Until you rename a tab it shows the title its program sets; an empty name goes back to that",
   },
   {
     keys: "← → Home End on a focused tab",
