@@ -13,7 +13,16 @@ import {
   type StatusModel,
   type Tone,
 } from "./status-bar.js";
-import { loadTabs, reconcileTabs, saveTabs, tabsKey, type StoredTabs } from "./tab-store.js";
+import {
+  loadTabs,
+  parseTabs,
+  reconcileTabs,
+  saveTabs,
+  tabKeyOf,
+  tabsKey,
+  type StoredTab,
+  type StoredTabs,
+} from "./tab-store.js";
 import {
   isDefaultTitle,
   nameOf,
@@ -51,13 +60,12 @@ export interface AppOptions {
 }
 
 interface Tab {
+  /** The same in every window showing the tab, through restarts (see StoredTab.key). */
   key: string;
   view: TerminalView;
   /** When its title was given by a rename, as far as this window knows (see StoredTab). */
   titledAt: number;
 }
-
-let tabCounter = 0;
 
 function toneOf(state: ViewState, live: boolean): Tone {
   switch (state.kind) {
@@ -97,6 +105,11 @@ export class App {
   #disposed = false;
   /** The remembered tabs were opened (see restore): tabs other windows open may follow. */
   #restored = false;
+  /**
+   * The tab list another window saved last: a tab whose session ends here after that window
+   * restarted it (this one heard of the end late) follows the restart then.
+   */
+  #fromOthers: StoredTabs | null = null;
   /** Views typed into after their session ended: the status bar says what Enter does there. */
   readonly #typedAfterEnd = new WeakSet<TerminalView>();
   readonly #cleanups: (() => void)[] = [];
@@ -163,10 +176,13 @@ export class App {
     window.addEventListener("keydown", onKey);
     this.#cleanups.push(() => window.removeEventListener("keydown", onKey));
 
-    // Another window of this browser saved the tab list: sessions it opened appear here too.
+    // Another window of this browser saved the tab list: sessions it opened appear here too. The
+    // list as that window saved it, not as it is now: a window that has not heard of a restart yet
+    // may have saved its older list since, and the restart would go unseen.
     const onStorage = (event: StorageEvent) => {
       if (event.key !== tabsKey(options.scope) || event.newValue === null) return;
-      void this.#addTabsFrom(loadTabs(options.storage, options.scope));
+      this.#fromOthers = parseTabs(event.newValue);
+      void this.#addTabsFrom(this.#fromOthers);
     };
     window.addEventListener("storage", onStorage);
     this.#cleanups.push(() => window.removeEventListener("storage", onStorage));
@@ -229,7 +245,7 @@ export class App {
     );
     const opened: { tab: Tab; sessionId: string }[] = [];
     for (const stored of tabs.tabs) {
-      const tab = this.#addTab(stored.kind, stored.title);
+      const tab = this.#addTab(stored.kind, stored.title, tabKeyOf(stored));
       tab.titledAt = remembered.get(stored.sessionId)?.titledAt ?? 0;
       tab.view.setSize(sizes.get(stored.sessionId) ?? FALLBACK_SIZE);
       opened.push({ tab, sessionId: stored.sessionId });
@@ -250,36 +266,56 @@ export class App {
    * Adds a background tab for each remembered session this window does not show and the server
    * still runs (another window opened it; one closed here and still remembered there stays
    * closed), and takes the titles given there. Tabs are not taken away: a session closed
-   * elsewhere ends here as its events say.
+   * elsewhere ends here as its events say. A tab this window shows too (same key) whose session
+   * ended here and that now names another running session was restarted there: it follows, in
+   * its place, instead of a tab being added for the new session.
    */
   async #addTabsFrom(stored: StoredTabs): Promise<void> {
     if (this.#restored) this.#retitleFrom(stored);
-    const shown = () => new Set(this.#tabs.map((tab) => tab.view.sessionId));
-    if (!this.#restored || !stored.tabs.some((tab) => !shown().has(tab.sessionId))) return;
+    if (!this.#restored || !stored.tabs.some((remembered) => this.#news(remembered))) return;
     let live: SessionInfo[];
     try {
       live = await this.#options.connection.api.session.list.query();
     } catch {
       return; // The next change or a reload tries again.
     }
+    if (this.#disposed) return;
     const running = new Set(
       live
         .filter((session) => session.state === "running" || session.state === "starting")
         .map((session) => session.id),
     );
-    // Looked at again: tabs may have come meanwhile (an earlier event's call).
-    const now = shown();
-    const added = stored.tabs.filter(
-      (remembered) => running.has(remembered.sessionId) && !now.has(remembered.sessionId),
-    );
-    if (this.#disposed || added.length === 0) return;
-    for (const remembered of added) {
-      const tab = this.#addTab(remembered.kind, remembered.title);
-      tab.titledAt = remembered.titledAt ?? 0;
-      tab.view.setSize(this.#size ?? FALLBACK_SIZE);
-      tab.view.attach(remembered.sessionId);
+    // Looked at again: tabs may have come, or moved, meanwhile (an earlier event's call).
+    let changed = false;
+    for (const remembered of stored.tabs) {
+      if (!running.has(remembered.sessionId) || !this.#news(remembered)) continue;
+      const same = this.#tab(tabKeyOf(remembered));
+      if (same) {
+        this.#typedAfterEnd.delete(same.view);
+        same.view.attach(remembered.sessionId, { followSize: true });
+      } else {
+        const tab = this.#addTab(remembered.kind, remembered.title, tabKeyOf(remembered));
+        tab.titledAt = remembered.titledAt ?? 0;
+        tab.view.setSize(this.#size ?? FALLBACK_SIZE);
+        tab.view.attach(remembered.sessionId);
+      }
+      changed = true;
     }
-    this.#save();
+    if (changed) this.#save();
+  }
+
+  /**
+   * Whether a remembered tab tells this window something to open: a session no tab here shows, in
+   * a tab this window lacks, or in one of its own whose session ended (or is being restarted
+   * here: the first restart wins, see #startSession). A tab here on a session that still runs
+   * keeps it: the list naming another came from a window that had not heard of a restart yet.
+   */
+  #news(remembered: StoredTab): boolean {
+    if (this.#tabs.some((tab) => tab.view.sessionId === remembered.sessionId)) return false;
+    const same = this.#tab(tabKeyOf(remembered));
+    if (!same) return true;
+    const state = same.view.state;
+    return isEnded(state) || (state.kind === "creating" && same.view.sessionId !== null);
   }
 
   /**
@@ -288,7 +324,7 @@ export class App {
    */
   #retitleFrom(stored: StoredTabs): void {
     for (const remembered of stored.tabs) {
-      const tab = this.#tabs.find((candidate) => candidate.view.sessionId === remembered.sessionId);
+      const tab = this.#tab(tabKeyOf(remembered));
       const titledAt = remembered.titledAt ?? 0;
       if (!tab || titledAt <= tab.titledAt) continue;
       tab.titledAt = titledAt;
@@ -319,6 +355,8 @@ export class App {
   }
 
   async #startSession(tab: Tab): Promise<void> {
+    // The ended session of a tab being restarted (null for a new tab).
+    const before = tab.view.sessionId;
     const size = this.#fitNow() ?? this.#size ?? FALLBACK_SIZE;
     tab.view.setSize(size);
     try {
@@ -339,8 +377,9 @@ export class App {
           if (attempt >= CREATE_ATTEMPTS || !isConnectionLost(error) || this.#disposed) throw error;
         }
       }
-      if (this.#disposed || !this.#tabs.includes(tab)) {
-        // The tab was closed while the session started: it has no place to go.
+      if (this.#disposed || !this.#tabs.includes(tab) || tab.view.sessionId !== before) {
+        // The tab was closed while the session started: it has no place to go. Or another window
+        // restarted it first and it follows that session (#addTabsFrom): one session per tab.
         void this.#options.connection.api.session.close
           .mutate({ sessionId: info.id })
           .catch(() => {});
@@ -350,13 +389,14 @@ export class App {
       tab.view.attach(info.id);
       this.#save();
     } catch (error) {
+      // Another window restarted the tab meanwhile: it shows that session, not this failure.
+      if (tab.view.sessionId !== before) return;
       const problem = describeError(error);
       tab.view.fail(problem.code, `Could not start a session: ${problem.message}`);
     }
   }
 
-  #addTab(kind: SessionKind, title: string): Tab {
-    const key = `tab-${++tabCounter}`;
+  #addTab(kind: SessionKind, title: string, key = `tab-${crypto.randomUUID()}`): Tab {
     const view = new TerminalView({
       api: this.#options.connection.api,
       clientId: this.#options.clientId,
@@ -519,6 +559,12 @@ export class App {
   }
 
   #onViewChange(view: TerminalView): void {
+    const others = this.#fromOthers;
+    if (others && isEnded(view.state)) {
+      const tab = this.#tabs.find((candidate) => candidate.view === view);
+      const there = others.tabs.find((remembered) => tabKeyOf(remembered) === tab?.key);
+      if (there && there.sessionId !== view.sessionId) void this.#addTabsFrom(others);
+    }
     if (view === this.#active?.view) {
       // Show the round trip as soon as the session runs, not only at the next probe.
       if (this.#latencyMs === null && view.state.kind === "running" && view.live)
@@ -573,6 +619,7 @@ export class App {
         tab.view.sessionId
           ? [
               {
+                key: tab.key,
                 sessionId: tab.view.sessionId,
                 kind: tab.view.kind,
                 title: tab.view.title,

@@ -1,7 +1,7 @@
 // Unit tests of the remembered tab list and its reconciliation with the server's sessions.
 import type { SessionInfo } from "@porthole/protocol";
 import { describe, expect, it } from "vitest";
-import { loadTabs, reconcileTabs, saveTabs, tabsKey } from "./tab-store.js";
+import { loadTabs, parseTabs, reconcileTabs, saveTabs, tabsKey } from "./tab-store.js";
 
 function session(id: string, overrides: Partial<SessionInfo> = {}): SessionInfo {
   return {
@@ -65,11 +65,24 @@ describe("tab storage", () => {
   });
 });
 
+describe("parseTabs", () => {
+  it("reads a storage event's value, tab keys included", () => {
+    const tab = { key: "k1", sessionId: "s2", kind: "shell" as const, title: "Shell" };
+    expect(
+      parseTabs(JSON.stringify({ tabs: [tab, { key: 7, sessionId: "s3" }], active: "s2" })),
+    ).toEqual({
+      tabs: [tab],
+      active: "s2",
+    });
+    expect(parseTabs(null)).toEqual({ tabs: [], active: null });
+  });
+});
+
 describe("reconcileTabs", () => {
   it("keeps remembered order, drops sessions the server lost, adds the ones made elsewhere", () => {
     const stored = {
       tabs: [
-        { sessionId: "b", kind: "shell" as const, title: "old title" },
+        { key: "tab-b", sessionId: "b", kind: "shell" as const, title: "old title" },
         { sessionId: "gone", kind: "shell" as const, title: "gone" },
         { sessionId: "a", kind: "claude" as const, title: "a" },
       ],
@@ -84,10 +97,11 @@ describe("reconcileTabs", () => {
     ];
     expect(reconcileTabs(stored, live)).toEqual({
       tabs: [
-        { sessionId: "b", kind: "shell", title: "title-b" },
-        { sessionId: "a", kind: "claude", title: "title-a" },
-        { sessionId: "c", kind: "shell", title: "title-c" },
-        { sessionId: "d", kind: "shell", title: "title-d" },
+        // A tab keeps its key; one saved without a key, or made elsewhere, gets its session's.
+        { key: "tab-b", sessionId: "b", kind: "shell", title: "title-b" },
+        { key: "session-a", sessionId: "a", kind: "claude", title: "title-a" },
+        { key: "session-c", sessionId: "c", kind: "shell", title: "title-c" },
+        { key: "session-d", sessionId: "d", kind: "shell", title: "title-d" },
       ],
       // The remembered front tab is gone: the first one comes to the front.
       active: "b",

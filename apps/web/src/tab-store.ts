@@ -3,6 +3,12 @@ import type { SessionInfo, SessionKind } from "@porthole/protocol";
 
 /** One remembered tab. */
 export interface StoredTab {
+  /**
+   * Names the tab itself, the same in every window of the browser, while its session changes: a
+   * restart in one window starts a new session in the tab, and the others move their view of the
+   * same tab to it rather than add one (see tabKeyOf for lists saved without it).
+   */
+  key?: string;
   sessionId: string;
   kind: SessionKind;
   title: string;
@@ -31,11 +37,20 @@ function isStoredTab(value: unknown): value is StoredTab {
   if (typeof value !== "object" || value === null) return false;
   const tab = value as Record<string, unknown>;
   return (
+    (tab.key === undefined || typeof tab.key === "string") &&
     typeof tab.sessionId === "string" &&
     (tab.kind === "shell" || tab.kind === "claude") &&
     typeof tab.title === "string" &&
     (tab.titledAt === undefined || (typeof tab.titledAt === "number" && tab.titledAt >= 0))
   );
+}
+
+/**
+ * The key of a remembered tab: its own, or, for one saved without it, one made from its session id,
+ * so that every window reading that list gives the tab the same key.
+ */
+export function tabKeyOf(tab: Pick<StoredTab, "key" | "sessionId">): string {
+  return tab.key ?? `session-${tab.sessionId}`;
 }
 
 /** Reads the remembered tabs; anything unreadable counts as none. */
@@ -46,6 +61,13 @@ export function loadTabs(storage: Pick<Storage, "getItem">, scope: string): Stor
   } catch {
     return EMPTY;
   }
+  return parseTabs(raw);
+}
+
+/**
+ * Reads a saved tab list (a storage event's newValue, say); anything unreadable counts as none.
+ */
+export function parseTabs(raw: string | null): StoredTabs {
   if (!raw) return EMPTY;
   try {
     const parsed = JSON.parse(raw) as { tabs?: unknown; active?: unknown };
@@ -81,13 +103,23 @@ export function reconcileTabs(stored: StoredTabs, live: readonly SessionInfo[]):
     const session = byId.get(tab.sessionId);
     if (!session || seen.has(session.id)) continue;
     seen.add(session.id);
-    tabs.push({ sessionId: session.id, kind: session.kind, title: session.title });
+    tabs.push({
+      key: tabKeyOf(tab),
+      sessionId: session.id,
+      kind: session.kind,
+      title: session.title,
+    });
   }
   const others = usable
     .filter((session) => !seen.has(session.id))
     .sort((a, b) => a.createdAt - b.createdAt);
   for (const session of others) {
-    tabs.push({ sessionId: session.id, kind: session.kind, title: session.title });
+    tabs.push({
+      key: tabKeyOf({ sessionId: session.id }),
+      sessionId: session.id,
+      kind: session.kind,
+      title: session.title,
+    });
   }
   const active =
     stored.active !== null && tabs.some((tab) => tab.sessionId === stored.active)

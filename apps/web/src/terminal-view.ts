@@ -202,6 +202,8 @@ export class TerminalView {
    * view (null until then): a skip in a hidden tab is said when the tab is looked at.
    */
   lastSkip: SkipNotice | null = null;
+  /** This attach draws at the session's size at first (see attach). */
+  #followSize = false;
   /** An end banner was written since the last attach (a restart must clear it). */
   #bannerWritten = false;
   /** Times xterm.js redrew this terminal (for diagnostics: the frame pacer's effect). */
@@ -394,9 +396,14 @@ export class TerminalView {
       this.terminal.resize(cols, rows);
   }
 
-  /** Starts following session `sessionId` from its beginning (a fresh attach replays its output). */
-  attach(sessionId: string): void {
+  /**
+   * Starts following session `sessionId` from its beginning (a fresh attach replays its output).
+   * `followSize`: the session was started in another window (a restart there moved this tab to
+   * it), so this one draws at the size it has rather than taking it from the window typed in.
+   */
+  attach(sessionId: string, options: { followSize?: boolean } = {}): void {
     this.#stopSession();
+    this.#followSize = options.followSize === true;
     const attaches = ++this.#attaches;
     if (this.#sessionId !== null || this.#bannerWritten) {
       // A restart in the same tab: the old session's screen goes, or the failed start's banner,
@@ -585,7 +592,7 @@ export class TerminalView {
           this.#drawAtServerSize(event.session.outputBytes);
           // A window opened on a session takes the size, as one typed in does; a tab attached
           // behind the front one (restored, or opened in another window) is not being looked at.
-          if (this.element.hidden) this.#followInBackground();
+          if (this.element.hidden || this.#followSize) this.#followInBackground();
           else this.#reassertSize();
         }
         this.#queue?.open();

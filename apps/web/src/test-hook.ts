@@ -19,6 +19,8 @@ export interface PortholeTestHook {
   connection(): string;
   activeSessionId(): string | null;
   sessionIds(): (string | null)[];
+  /** Every tab's session state ("running", "exited"...), in tab order. */
+  viewStates(): string[];
   /** The front terminal's screen (not scrollback): one string per row, right-trimmed. */
   screenLines(): string[];
   /** screenLines() joined with newlines. */
@@ -74,6 +76,7 @@ export function installTestHook(app: App): void {
     connection: () => app.connectionStatus.kind,
     activeSessionId: () => app.activeView?.sessionId ?? null,
     sessionIds: () => app.views.map((view) => view.sessionId),
+    viewStates: () => app.views.map((view) => view.state.kind),
     screenLines,
     screenText: () => screenLines().join("\n"),
     bufferLines: () => {

@@ -523,6 +523,61 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await first.close();
   });
 
+  it("restarts an ended tab in every window: same tab, same place, same name, no tab added", async () => {
+    const key = token();
+    const first = await windowOf(key, 900, 500);
+    const second = await windowOf(key, 640, 420);
+    await first.click('button[data-new="shell"]');
+    await waitForPrompt(first);
+    await second.waitForFunction(() => window.__porthole?.sessionIds().length === 2);
+    const titles = (page: Page) => page.locator(".tab .tab-title").allTextContents();
+    const ids = (page: Page) => page.evaluate(() => window.__porthole?.sessionIds() ?? []);
+    // Each window in turn ends the first tab's shell and restarts it with Enter; the other
+    // follows into the new session in that tab (the second time under a name a person gave it).
+    for (const [here, there, name] of [
+      [first, second, "Shell"],
+      [second, first, "work"],
+    ] as const) {
+      await here.click(".tab >> nth=0");
+      if (name !== "Shell") {
+        await here.dblclick(".tab >> nth=0");
+        await here.fill(".tab-rename", name);
+        await here.keyboard.press("Enter");
+        await expect.poll(() => titles(there), POLL).toEqual([name, "Shell 2"]);
+      }
+      const [ended, other] = await ids(here);
+      await waitForPrompt(here);
+      await run(here, "exit");
+      await waitForStatus(here, "exited");
+      await expect
+        .poll(() => there.evaluate(() => window.__porthole?.viewStates()), POLL)
+        .toEqual(["exited", "running"]);
+      await here.keyboard.press("Enter");
+      await waitForStatus(here, "connected");
+      await waitForPrompt(here);
+      const restarted = (await here.evaluate(() => window.__porthole?.activeSessionId()))!;
+      expect(restarted).not.toBe(ended);
+      expect(await ids(here)).toEqual([restarted, other]);
+      await expect.poll(() => ids(there), POLL).toEqual([restarted, other]);
+      await expect.poll(() => titles(there), POLL).toEqual([name, "Shell 2"]);
+      expect(await titles(here)).toEqual([name, "Shell 2"]);
+      // Live there too: what is typed there runs in the new shell.
+      await there.click(".tab >> nth=0");
+      await waitForStatus(there, "connected");
+      await run(there, `echo follows-${name}`);
+      await waitForScreen(here, new RegExp(`^follows-${name}$`, "m"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await ids(there)).toEqual([restarted, other]);
+    }
+    // A window opened now finds the same two tabs.
+    const third = await windowOf(key, 640, 420);
+    expect(await ids(third)).toEqual(await ids(first));
+    expect(await titles(third)).toEqual(["work", "Shell 2"]);
+    await third.close();
+    await second.close();
+    await first.close();
+  });
+
   it("keeps tabs: new, switch, rename, close; the list survives a reload; lost sessions drop out", async () => {
     const key = token();
     const page = await openApp(browser.context, server.url, key);
