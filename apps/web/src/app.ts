@@ -112,6 +112,11 @@ export class App {
   #fromOthers: StoredTabs | null = null;
   /** Views typed into after their session ended: the status bar says what Enter does there. */
   readonly #typedAfterEnd = new WeakSet<TerminalView>();
+  /**
+   * Ended tabs where Enter was pressed while the server did not answer: they restart as soon as it
+   * does, as the line in their terminal promised ("Enter restarts once the server is back").
+   */
+  readonly #restartWhenBack = new Set<Tab>();
   readonly #cleanups: (() => void)[] = [];
 
   constructor(options: AppOptions) {
@@ -441,6 +446,7 @@ export class App {
     const index = this.#tabs.indexOf(tab);
     if (index === -1) return;
     this.#tabs.splice(index, 1);
+    this.#restartWhenBack.delete(tab);
     const sessionId = tab.view.sessionId;
     tab.view.dispose();
     if (this.#active === tab) {
@@ -509,11 +515,13 @@ export class App {
    */
   async #restart(tab: Tab): Promise<void> {
     // A second click or Enter while the first restart runs would start a second session.
+    this.#restartWhenBack.delete(tab);
     if (!isEnded(tab.view.state)) return;
     const ended = tab.view.sessionId;
     this.#typedAfterEnd.delete(tab.view);
     tab.view.restarting();
-    tab.view.focus();
+    // A restart waiting for the server may come when another tab is in front: that one keeps it.
+    if (tab === this.#active) tab.view.focus();
     await this.#startSession(tab);
     if (!ended || ended === tab.view.sessionId) return;
     try {
@@ -538,6 +546,8 @@ export class App {
         void this.#restart(tab);
         return;
       case "hint":
+        // Enter while the server is away: it restarts the tab once the server is back.
+        if (typed === "\r" && !canRestart) this.#restartWhenBack.add(tab);
         if (this.#typedAfterEnd.has(tab.view)) this.#statusBar.nudgeHint();
         this.#typedAfterEnd.add(tab.view);
         this.#scheduleRender();
@@ -554,6 +564,10 @@ export class App {
       for (const tab of this.#tabs) tab.view.connectionLost();
     } else {
       void this.#probeLatency();
+      for (const tab of [...this.#restartWhenBack]) {
+        if (this.#tabs.includes(tab)) void this.#restart(tab);
+      }
+      this.#restartWhenBack.clear();
     }
     this.#scheduleRender();
   }
@@ -641,6 +655,7 @@ export class App {
       latencyMs: this.#latencyMs,
       now: Date.now(),
       typedAfterEnd: view ? this.#typedAfterEnd.has(view) : false,
+      restartPending: this.#active !== null && this.#restartWhenBack.has(this.#active),
       skip: view?.lastSkip ?? null,
       pendingTyping: view?.pendingTyping ?? 0,
     });

@@ -6,6 +6,7 @@ import {
   formatBytes,
   RESTART_HINT,
   RESTART_LATER_HINT,
+  RESTART_PENDING_HINT,
   SKIP_NOTICE_MS,
   TYPING_KEPT,
 } from "./status-bar.js";
@@ -173,6 +174,17 @@ describe("describeStatus", () => {
         typedAfterEnd: true,
       }).hint,
     ).toBe(RESTART_LATER_HINT);
+    // Enter was pressed meanwhile: the tab restarts once the server is back.
+    expect(
+      describeStatus({
+        connection: down,
+        view: ended,
+        latencyMs: null,
+        now: 0,
+        typedAfterEnd: true,
+        restartPending: true,
+      }).hint,
+    ).toBe(RESTART_PENDING_HINT);
     // Not once the tab runs again.
     expect(
       describeStatus({

@@ -11,8 +11,15 @@ export type StatusAction = "retry" | "restart" | "close";
 /** What Enter does in an ended tab: written into its terminal, and shown when other keys are typed. */
 export const RESTART_HINT = "Press Enter to start a new session";
 
-/** The hint while Enter cannot restart yet (the server does not answer). */
+/**
+ * The hint while Enter cannot restart yet (the server does not answer). Written into the terminal
+ * too, where it stays once the server is back: it holds then as well, since an Enter pressed while
+ * the server was away restarts the tab as soon as it is back (see RESTART_PENDING_HINT).
+ */
 export const RESTART_LATER_HINT = "Enter restarts once the server is back";
+
+/** The hint once Enter was pressed while the server did not answer: the restart waits for it. */
+export const RESTART_PENDING_HINT = "A new session starts once the server is back";
 
 /** What the status bar shows. */
 export interface StatusModel {
@@ -60,6 +67,8 @@ export interface StatusInput {
   now: number;
   /** Keys were typed into the front tab after its session ended. */
   typedAfterEnd?: boolean;
+  /** Enter was pressed in the front tab while it could not restart: it restarts once it can. */
+  restartPending?: boolean;
   /** The front tab's last skip ahead, said for SKIP_NOTICE_MS. */
   skip?: SkipNotice | null;
   /** Calls of typed input in the front tab not yet answered by the server. */
@@ -129,7 +138,9 @@ export function describeStatus(input: StatusInput): StatusModel {
     ended && input.typedAfterEnd === true
       ? model.actions.includes("restart")
         ? RESTART_HINT
-        : RESTART_LATER_HINT
+        : input.restartPending === true
+          ? RESTART_PENDING_HINT
+          : RESTART_LATER_HINT
       : null;
   const actions: StatusAction[] = waitingToRetry(input.connection, input.now)
     ? ["retry", ...model.actions]
