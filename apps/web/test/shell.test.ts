@@ -942,6 +942,38 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await page.close();
   });
 
+  it("shows only a held modifier as held on a touch screen: a tapped key looks as before", async () => {
+    const phone = await browser.context.browser()!.newContext({
+      hasTouch: true,
+      isMobile: true,
+      viewport: { width: 390, height: 844 },
+    });
+    try {
+      const page = await openApp(phone, server.url, token());
+      expect(await page.evaluate(() => matchMedia("(hover: none)").matches)).toBe(true);
+      const key = (label: string) => page.locator(`.key-bar button[data-key="${label}"]`);
+      const look = (label: string) =>
+        key(label).evaluate((button) => {
+          const style = getComputedStyle(button);
+          return [style.borderColor, style.backgroundColor, style.color, style.outlineStyle];
+        });
+      const plain = await look("Esc");
+      await key("Ctrl").tap();
+      expect(await key("Ctrl").getAttribute("aria-pressed")).toBe("true");
+      expect(await look("Ctrl")).not.toEqual(plain);
+      await key("Ctrl").tap();
+      expect(await key("Ctrl").getAttribute("aria-pressed")).toBe("false");
+      await key("^C").tap();
+      await page.waitForTimeout(200);
+      expect(await look("Ctrl")).toEqual(plain);
+      expect(await look("^C")).toEqual(plain);
+      await screenshot(page, "key-bar-touch");
+      await page.close();
+    } finally {
+      await phone.close();
+    }
+  });
+
   it("explains a missing or refused access token", async () => {
     const page = await browser.context.newPage();
     await page.goto(server.url);
