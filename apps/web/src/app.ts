@@ -1,6 +1,7 @@
 // The application: tabs of terminal views over one connection, with the status bar, key bar and search box.
 import type { FramePacer, SessionInfo, SessionKind } from "@porthole/protocol";
 import { endedKeyAction } from "./ended-input.js";
+import { restartRequestId } from "./restart-request.js";
 import { describeError, isConnectionLost } from "./errors.js";
 import { KeyBar } from "./key-bar.js";
 import { KeysHelp } from "./keys-help.js";
@@ -365,13 +366,15 @@ export class App {
     const size = this.#fitNow() ?? this.#size ?? FALLBACK_SIZE;
     tab.view.setSize(size);
     try {
-      // Resent with the same request id after a dropped connection, so it makes one session.
+      // Resent with the same request id after a dropped connection, so it makes one session. A
+      // restart's id is the ended session's: windows restarting one tab at once (each pressed
+      // Enter, or reconnected with an Enter waiting) get one session for it from the server.
       const request = {
         cols: size.cols,
         rows: size.rows,
         kind: tab.view.kind,
         title: tab.view.title,
-        requestId: `create-${crypto.randomUUID()}`,
+        requestId: restartRequestId(before) ?? `create-${crypto.randomUUID()}`,
       };
       let info;
       for (let attempt = 1; ; attempt++) {
@@ -382,6 +385,8 @@ export class App {
           if (attempt >= CREATE_ATTEMPTS || !isConnectionLost(error) || this.#disposed) throw error;
         }
       }
+      // Another window's restart of this tab, which it follows already (#addTabsFrom).
+      if (tab.view.sessionId === info.id) return;
       if (this.#disposed || !this.#tabs.includes(tab) || tab.view.sessionId !== before) {
         // The tab was closed while the session started: it has no place to go. Or another window
         // restarted it first and it follows that session (#addTabsFrom): one session per tab.
@@ -394,8 +399,9 @@ export class App {
       tab.view.attach(info.id);
       this.#save();
     } catch (error) {
-      // Another window restarted the tab meanwhile: it shows that session, not this failure.
-      if (tab.view.sessionId !== before) return;
+      // Another window restarted the tab meanwhile: it shows that session, not this failure. A
+      // disposed app (its token refused) keeps the saved tab list as it was.
+      if (this.#disposed || tab.view.sessionId !== before) return;
       const problem = describeError(error);
       tab.view.fail(problem.code, `Could not start a session: ${problem.message}`);
     }

@@ -578,6 +578,34 @@ describe.skipIf(skipBrowserTests)("a shell in the browser", () => {
     await first.close();
   });
 
+  it("gives an ended tab one session when two windows press Enter in it at once", async () => {
+    const key = token();
+    const first = await windowOf(key, 900, 500);
+    const second = await windowOf(key, 640, 420);
+    await waitForPrompt(first);
+    const ids = (page: Page) => page.evaluate(() => window.__porthole?.sessionIds() ?? []);
+    const [ended] = await ids(first);
+    await run(first, "exit");
+    await waitForStatus(first, "exited");
+    await expect
+      .poll(() => second.evaluate(() => window.__porthole?.viewStates()), POLL)
+      .toEqual(["exited"]);
+    // Both Enters go out before either window hears of the other's restart.
+    await Promise.all([first.keyboard.press("Enter"), second.keyboard.press("Enter")]);
+    await waitForPrompt(first);
+    const [restarted] = await ids(first);
+    expect(restarted).not.toBe(ended);
+    await expect.poll(() => ids(second), POLL).toEqual([restarted]);
+    await run(second, "echo one-session");
+    await waitForScreen(first, /^one-session$/m);
+    // No second session was left running, and a window opened now finds the one tab.
+    const third = await windowOf(key, 640, 420);
+    expect(await ids(third)).toEqual([restarted]);
+    await third.close();
+    await second.close();
+    await first.close();
+  });
+
   it("keeps tabs: new, switch, rename, close; the list survives a reload; lost sessions drop out", async () => {
     const key = token();
     const page = await openApp(browser.context, server.url, key);
