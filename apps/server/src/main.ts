@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, undefined, config.logFormat);
   const settings = redactedConfig(config);
-  if (readableLogs(config.logFormat, process.stdout.isTTY)) {
+  const readable = readableLogs(config.logFormat, process.stdout.isTTY);
+  if (readable) {
     // On a terminal the whole configuration is a screenful of JSON: the gist, the rest at debug.
     const { provider: kind, host, port, credentials } = settings;
     logger.info({ provider: kind, host, port, credentials }, "starting");
@@ -82,9 +83,7 @@ async function main(): Promise<void> {
   }
   // Only once listening: a server that cannot start ends on the line that says why. Not when
   // readable lines share the terminal with the link, under which they are shown anyway.
-  const warningsInBanner =
-    process.stdout.isTTY && readableLogs(config.logFormat, process.stdout.isTTY);
-  if (!warningsInBanner) for (const warning of warnings) logger.warn(warning);
+  if (!(readable && process.stdout.isTTY)) for (const warning of warnings) logger.warn(warning);
   // Sandboxes a crashed or restarted earlier run left behind: take them back, kill them, or
   // leave them to their own timeout; the log says which it found either way.
   const orphans: Record<typeof config.orphans, () => Promise<Record<string, string[]>>> = {

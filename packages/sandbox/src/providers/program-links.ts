@@ -68,8 +68,9 @@ export function checkProgram(name: string, path: string): void {
 /**
  * Where the links of `programs` go under `root`: named after what they link, so providers (and
  * servers sharing the root) given the same programs share one that holds exactly those names, and
- * none is removed while its programs exist (see `pruneProgramDirs`). The dot keeps it apart from workspaces:
- * session ids have none (ID_PATTERN), so it is never taken for a session's, nor for an orphan's.
+ * none is removed while its programs exist (see `pruneProgramDirs`). The dot keeps it apart from
+ * workspaces: session ids have none (ID_PATTERN), so it is never taken for a session's, nor for
+ * an orphan's.
  */
 export function programsDir(root: string, programs: ReadonlyMap<string, string>): string {
   const sorted = [...programs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
